@@ -1,0 +1,53 @@
+/*
+ * json -- json-c helpers: strict body parsing, PostHog error envelope,
+ * serialisation into a response, Python-style type names and reprs.
+ *
+ * Ownership: json_object values passed to json_add() are owned by the
+ * parent afterwards.  Objects returned by json_parse_body() are registered
+ * on the arena and released at request end.
+ */
+#ifndef JSON_H
+#define JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+struct arena;
+struct buf;
+struct resp;
+
+#define JSON_MAX_DEPTH 128
+
+/*
+ * Parse text as one JSON value.  On failure returns NULL and writes
+ * "JSON parse error - <reason>" into err.  The result belongs to the arena
+ * (freed at arena reset); a JSON null parses to NULL with *is_null set.
+ */
+json_object *json_parse_arena(struct arena *, const char *text, size_t len,
+    bool *is_null, char *err, size_t errsz);
+
+/* Serialise compactly (raw UTF-8, no slash escaping) onto b. */
+void json_write(struct buf *b, json_object *);
+/* Set resp status, Content-Type and body from obj (obj not consumed). */
+void resp_json(struct resp *, int status, json_object *obj);
+/*
+ * PostHog error body {"type","code","detail","attr"}; attr NULL -> null.
+ */
+void resp_error(struct resp *, int status, const char *type,
+    const char *code, const char *detail, const char *attr);
+
+/* Doubles that print like Python's repr (shortest round trip). */
+json_object *json_double(double);
+/* Strings with explicit length (may hold any UTF-8). */
+json_object *json_str(const char *);	/* NULL -> JSON null (NULL) */
+/* Add key to obj; val may be NULL (JSON null). */
+void json_add(json_object *obj, const char *key, json_object *val);
+
+/* Python type name of a JSON value: str int float bool NoneType list dict */
+const char *json_py_type(json_object *);
+/* Python repr()/str() of a JSON value: 'yes' -> yes, [1, 2], {'a': 1} */
+void json_py_str(struct buf *, json_object *);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * util -- allocation wrappers that abort on OOM, small string helpers.
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+char *xstrdup(const char *);
+
+/* Parse a whole decimal integer (optional sign); false on junk/overflow. */
+bool str_to_ll(const char *, long long *);
+/* Case-insensitive ASCII equality. */
+bool str_ieq(const char *, const char *);
+/* Lowercase ASCII copy in place. */
+void str_lower(char *);
+
+#endif
