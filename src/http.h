@@ -99,6 +99,13 @@ const char *http_status_text(int status);
  */
 size_t http_parse_form(struct arena *, const char *s, size_t len,
     struct kv **out);
+/*
+ * Parse a multipart/form-data body (boundary taken from content_type)
+ * into name/value pairs; file parts are kept as their content.  Returns 0,
+ * or -1 when the boundary or the framing is invalid.
+ */
+int http_parse_multipart(struct arena *, const char *content_type,
+    const char *body, size_t len, struct kv **out, size_t *n);
 /* Form-encode one component the way Python's urlencode does. */
 char *http_form_encode(struct arena *, const char *);
 

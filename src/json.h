@@ -28,6 +28,9 @@ struct resp;
 json_object *json_parse_arena(struct arena *, const char *text, size_t len,
     bool *is_null, char *err, size_t errsz);
 
+/* Hand obj to the arena: it is put (released) at arena reset. */
+void json_arena_own(struct arena *, json_object *);
+
 /* Serialise compactly (raw UTF-8, no slash escaping) onto b. */
 void json_write(struct buf *b, json_object *);
 /* Set resp status, Content-Type and body from obj (obj not consumed). */
@@ -38,6 +41,8 @@ void resp_json(struct resp *, int status, json_object *obj);
 void resp_error(struct resp *, int status, const char *type,
     const char *code, const char *detail, const char *attr);
 
+/* Python's repr() of a float into out (>= 32 bytes). */
+void json_py_float(double, char *out, size_t outsz);
 /* Doubles that print like Python's repr (shortest round trip). */
 json_object *json_double(double);
 /* Strings with explicit length (may hold any UTF-8). */

@@ -1,0 +1,766 @@
+/*
+ * user -- loading users and rendering the PostHog user object (spec 4).
+ *
+ * Rendering is batched: whatever the number of users (one for @me, a page
+ * for the list), the nested data costs the same four queries, with the
+ * user ids passed as one JSON array parameter and expanded server-side by
+ * JSON_TABLE.  So a page of 100 users makes as many round trips as one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "buf.h"
+#include "ctx.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "user.h"
+
+void
+user_from_row(struct user *u, const struct db_res *r, size_t row, size_t c)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = db_int(r, row, c + 0);
+	u->uuid = db_str(r, row, c + 1);
+	u->password = db_str(r, row, c + 2);
+	u->first_name = db_str(r, row, c + 3);
+	u->last_name = db_str(r, row, c + 4);
+	u->email = db_str(r, row, c + 5);
+	u->pending_email = db_str(r, row, c + 6);
+	u->is_email_verified = db_tri(r, row, c + 7);
+	u->is_staff = db_int(r, row, c + 8) != 0;
+	u->is_active = db_int(r, row, c + 9) != 0;
+	u->date_joined = db_str(r, row, c + 10);
+	u->distinct_id = db_str(r, row, c + 11);
+	u->current_organization_id = db_str(r, row, c + 12);
+	u->current_team_id = db_int(r, row, c + 13);
+	u->notification_settings = db_str(r, row, c + 14);
+	u->anonymize_data = db_tri(r, row, c + 15);
+	u->allow_impersonation = db_tri(r, row, c + 16);
+	u->toolbar_mode = db_str(r, row, c + 17);
+	u->events_column_config = db_str(r, row, c + 18);
+	u->has_seen_product_intro_for = db_str(r, row, c + 19);
+	u->theme_mode = db_str(r, row, c + 20);
+	u->hedgehog_config = db_str(r, row, c + 21);
+	u->allow_sidebar_suggestions = db_tri(r, row, c + 22);
+	u->shortcut_position = db_str(r, row, c + 23);
+	u->role_at_organization = db_str(r, row, c + 24);
+	u->passkeys_enabled_for_2fa = db_tri(r, row, c + 25);
+	u->is_2fa_enabled = db_int(r, row, c + 26) != 0;
+}
+
+static enum prk_err
+load_one(struct ctx *c, const char *sql, struct dbv p, struct user *out,
+    bool *found)
+{
+	struct db_res res;
+	enum prk_err e;
+
+	*found = false;
+	if ((e = db_exec(c->db, c->arena, sql, &p, 1, &res)) != PRK_OK)
+		return e;
+	if (res.nrows > 0) {
+		user_from_row(out, &res, 0, 0);
+		*found = true;
+	}
+	return PRK_OK;
+}
+
+enum prk_err
+user_load_active_by_uuid(struct ctx *c, const char *uuid, struct user *out,
+    bool *found)
+{
+	return load_one(c, "SELECT " USER_COLUMNS " FROM users u "
+	    "WHERE u.uuid = ? AND u.is_active = 1", DBV_S(uuid), out, found);
+}
+
+enum prk_err
+user_load_by_id(struct ctx *c, long long id, struct user *out, bool *found)
+{
+	return load_one(c, "SELECT " USER_COLUMNS " FROM users u "
+	    "WHERE u.id = ?", DBV_I(id), out, found);
+}
+
+const char *
+user_iso_datetime(struct ctx *c, const char *t)
+{
+	const char *frac;
+	size_t n;
+
+	if (t == NULL)
+		return NULL;
+	/* "YYYY-MM-DD HH:MM:SS[.ffffff]" */
+	frac = strchr(t, '.');
+	n = frac != NULL ? (size_t)(frac - t) : strlen(t);
+	if (n < 19)
+		return arena_strdup(c->arena, t);
+	if (frac != NULL && strspn(frac + 1, "0") != strlen(frac + 1))
+		return arena_printf(c->arena, "%.10sT%.8s%.7sZ", t, t + 11,
+		    frac);
+	return arena_printf(c->arena, "%.10sT%.8sZ", t, t + 11);
+}
+
+/* Notification settings keys, in PostHog's order, with their defaults. */
+enum ns_kind { NS_BOOL, NS_MAP, NS_NUMBER };
+static const struct ns_default {
+	const char	*key;
+	enum ns_kind	 kind;
+	int		 dflt;	/* NS_BOOL */
+} ns_defaults[] = {
+	{ "plugin_disabled", NS_BOOL, 1 },
+	{ "discussions_mentioned", NS_BOOL, 1 },
+	{ "project_weekly_digest_disabled", NS_MAP, 0 },
+	{ "all_weekly_digest_disabled", NS_BOOL, 0 },
+	{ "error_tracking_issue_assigned", NS_BOOL, 1 },
+	{ "error_tracking_weekly_digest", NS_BOOL, 1 },
+	{ "data_pipeline_error_threshold", NS_NUMBER, 0 },
+	{ "project_api_key_exposed", NS_BOOL, 1 },
+	{ "materialized_view_sync_failed", NS_BOOL, 0 },
+	{ "web_analytics_weekly_digest", NS_BOOL, 1 },
+	{ "organization_member_join_email_disabled", NS_MAP, 0 },
+};
+
+/* Copy a stored value so the result owns its own tree. */
+static json_object *
+json_clone(json_object *v)
+{
+	json_object *copy = NULL;
+
+	if (v == NULL)
+		return NULL;
+	if (json_object_deep_copy(v, &copy, NULL) != 0)
+		abort();
+	if (json_object_is_type(v, json_type_double))
+		json_object_set_serializer(copy, NULL, NULL, NULL),
+		    copy = json_double(json_object_get_double(v));
+	return copy;
+}
+
+json_object *
+user_notification_settings(const char *stored)
+{
+	json_object *out, *over, *v;
+	size_t i;
+
+	over = stored != NULL ? json_tokener_parse(stored) : NULL;
+	if (over != NULL && !json_object_is_type(over, json_type_object)) {
+		json_object_put(over);
+		over = NULL;
+	}
+	out = json_object_new_object();
+	for (i = 0; i < sizeof(ns_defaults) / sizeof(ns_defaults[0]); i++) {
+		const struct ns_default *d = &ns_defaults[i];
+
+		if (over != NULL &&
+		    json_object_object_get_ex(over, d->key, &v)) {
+			json_add(out, d->key, json_clone(v));
+			continue;
+		}
+		switch (d->kind) {
+		case NS_BOOL:
+			json_add(out, d->key, json_object_new_boolean(d->dflt));
+			break;
+		case NS_MAP:
+			json_add(out, d->key, json_object_new_object());
+			break;
+		case NS_NUMBER:
+			json_add(out, d->key, json_double(0.01));
+			break;
+		}
+	}
+	json_object_put(over);
+	return out;
+}
+
+/* A stored JSON text as a value; NULL text (or junk) is JSON null. */
+static json_object *
+stored_json(const char *text)
+{
+	json_object *o;
+
+	if (text == NULL)
+		return NULL;
+	o = json_tokener_parse(text);
+	if (o != NULL && json_object_is_type(o, json_type_double)) {
+		json_object *d = json_double(json_object_get_double(o));
+
+		json_object_put(o);
+		return d;
+	}
+	return o;
+}
+
+static json_object *
+tri(int v)
+{
+	return v < 0 ? NULL : json_object_new_boolean(v);
+}
+
+/* ------------------------------------------------------------------ */
+/* Batch loading of memberships, organisations, teams and scenes.     */
+
+struct membership {
+	long long	 user_id;
+	const char	*org_id;
+	int		 level;
+};
+
+struct render {
+	struct ctx		*c;
+	struct user		*users;
+	size_t			 n;
+	long long		 requester;	/* 0: none */
+	struct membership	*ms;
+	size_t			 nms;
+	struct db_res		 orgs;
+	json_object		**org_basic;	/* per orgs row, lazily */
+	json_object		**org_full;
+	struct db_res		 teams;
+	json_object		**team_json;	/* per teams row, lazily */
+	struct db_res		 scenes;
+};
+
+/* JSON array text of integers, e.g. "[1,2,3]". */
+static char *
+ids_json(struct arena *a, const long long *ids, size_t n)
+{
+	struct buf b;
+	char *s;
+	size_t i;
+
+	buf_init(&b);
+	buf_putc(&b, '[');
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+	buf_putc(&b, ']');
+	s = arena_strdup(a, b.data);
+	buf_free(&b);
+	return s;
+}
+
+/* JSON array text of uuid strings (they hold no characters to escape). */
+static char *
+uuids_json(struct arena *a, const char *const *ids, size_t n)
+{
+	struct buf b;
+	char *s;
+	size_t i;
+
+	buf_init(&b);
+	buf_putc(&b, '[');
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s\"%s\"", i ? "," : "", ids[i]);
+	buf_putc(&b, ']');
+	s = arena_strdup(a, b.data);
+	buf_free(&b);
+	return s;
+}
+
+#define JT_IDS \
+	"(SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j)"
+#define JT_UUIDS \
+	"(SELECT CONVERT(j.id USING ascii) FROM JSON_TABLE(?, '$[*]' " \
+	"COLUMNS (id VARCHAR(36) PATH '$')) j)"
+
+static enum prk_err
+load_memberships(struct render *r)
+{
+	long long *ids;
+	struct db_res res;
+	struct dbv p[1];
+	enum prk_err e;
+	size_t i;
+
+	ids = arena_alloc(r->c->arena, (r->n + 1) * sizeof(*ids));
+	for (i = 0; i < r->n; i++)
+		ids[i] = r->users[i].id;
+	if (r->requester != 0)
+		ids[r->n] = r->requester;
+	p[0] = DBV_S(ids_json(r->c->arena, ids, r->n + (r->requester != 0)));
+	e = db_exec(r->c->db, r->c->arena, "SELECT m.user_id, "
+	    "m.organization_id, m.level FROM organization_memberships m "
+	    "WHERE m.user_id IN " JT_IDS " ORDER BY m.user_id, "
+	    "m.organization_id", p, 1, &res);
+	if (e != PRK_OK)
+		return e;
+	r->nms = res.nrows;
+	r->ms = arena_alloc(r->c->arena, (res.nrows + 1) * sizeof(*r->ms));
+	for (i = 0; i < res.nrows; i++) {
+		r->ms[i].user_id = db_int(&res, i, 0);
+		r->ms[i].org_id = db_str(&res, i, 1);
+		r->ms[i].level = (int)db_int(&res, i, 2);
+	}
+	return PRK_OK;
+}
+
+/* Level of user in org, or -1 when not a member. */
+static int
+level_of(const struct render *r, long long user, const char *org)
+{
+	size_t i;
+
+	for (i = 0; i < r->nms; i++)
+		if (r->ms[i].user_id == user &&
+		    strcmp(r->ms[i].org_id, org) == 0)
+			return r->ms[i].level;
+	return -1;
+}
+
+/* Spec 4.5: the first organisation (lowest id) becomes current. */
+static bool
+select_current_org(struct render *r, struct user *u)
+{
+	size_t i;
+
+	if (u->current_organization_id != NULL)
+		return false;
+	for (i = 0; i < r->nms; i++)
+		if (r->ms[i].user_id == u->id) {
+			u->current_organization_id = r->ms[i].org_id;
+			return true;
+		}
+	return false;
+}
+
+#define ORG_COLUMNS \
+	"o.id, o.name, o.slug, o.logo_media_id, o.created_at, o.updated_at, " \
+	"o.plugins_access_level, o.available_product_features, " \
+	"o.is_member_join_email_enabled, o.customer_id, o.enforce_2fa, " \
+	"o.members_can_invite, o.members_can_use_personal_api_keys, " \
+	"o.allow_publicly_shared_resources, o.is_ai_data_processing_approved, " \
+	"o.default_experiment_stats_method, o.default_anonymize_ips, " \
+	"o.default_role_id, o.is_active, o.is_not_active_reason, " \
+	"o.is_pending_deletion, (SELECT COUNT(*) FROM organization_memberships " \
+	"mc JOIN users uc ON uc.id = mc.user_id WHERE mc.organization_id = " \
+	"o.id AND uc.is_active = 1)"
+
+static enum prk_err
+load_orgs(struct render *r)
+{
+	const char **ids;
+	size_t i, n;
+	struct dbv p[1];
+	enum prk_err e;
+
+	ids = arena_alloc(r->c->arena, (r->nms + r->n + 1) * sizeof(*ids));
+	n = 0;
+	for (i = 0; i < r->nms; i++)
+		ids[n++] = r->ms[i].org_id;
+	for (i = 0; i < r->n; i++)
+		if (r->users[i].current_organization_id != NULL)
+			ids[n++] = r->users[i].current_organization_id;
+	if (n == 0) {
+		memset(&r->orgs, 0, sizeof(r->orgs));
+		return PRK_OK;
+	}
+	p[0] = DBV_S(uuids_json(r->c->arena, ids, n));
+	e = db_exec(r->c->db, r->c->arena, "SELECT " ORG_COLUMNS
+	    " FROM organizations o WHERE o.id IN " JT_UUIDS " ORDER BY o.id",
+	    p, 1, &r->orgs);
+	if (e != PRK_OK)
+		return e;
+	r->org_basic = arena_alloc(r->c->arena,
+	    (r->orgs.nrows + 1) * sizeof(json_object *));
+	r->org_full = arena_alloc(r->c->arena,
+	    (r->orgs.nrows + 1) * sizeof(json_object *));
+	return PRK_OK;
+}
+
+static long
+org_row(const struct render *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->orgs.nrows; i++)
+		if (strcmp(db_str(&r->orgs, i, 0), id) == 0)
+			return (long)i;
+	return -1;
+}
+
+#define TEAM_COLUMNS \
+	"t.id, t.uuid, t.organization_id, t.project_id, t.api_token, t.name, " \
+	"t.completed_snippet_onboarding, t.has_completed_onboarding_for, " \
+	"t.ingested_event, t.is_demo, t.timezone, t.access_control"
+
+static enum prk_err
+load_teams(struct render *r)
+{
+	const char **orgs;
+	long long *teams;
+	size_t i, norgs, nteams;
+	struct dbv p[2];
+	enum prk_err e;
+
+	orgs = arena_alloc(r->c->arena, (r->n + 1) * sizeof(*orgs));
+	teams = arena_alloc(r->c->arena, (r->n + 1) * sizeof(*teams));
+	norgs = nteams = 0;
+	for (i = 0; i < r->n; i++) {
+		if (r->users[i].current_organization_id != NULL)
+			orgs[norgs++] = r->users[i].current_organization_id;
+		if (r->users[i].current_team_id != 0)
+			teams[nteams++] = r->users[i].current_team_id;
+	}
+	if (norgs == 0 && nteams == 0) {
+		memset(&r->teams, 0, sizeof(r->teams));
+		return PRK_OK;
+	}
+	p[0] = DBV_S(uuids_json(r->c->arena, orgs, norgs));
+	p[1] = DBV_S(ids_json(r->c->arena, teams, nteams));
+	e = db_exec(r->c->db, r->c->arena, "SELECT " TEAM_COLUMNS
+	    " FROM teams t WHERE t.organization_id IN " JT_UUIDS
+	    " OR t.id IN " JT_IDS " ORDER BY t.id", p, 2, &r->teams);
+	if (e != PRK_OK)
+		return e;
+	r->team_json = arena_alloc(r->c->arena,
+	    (r->teams.nrows + 1) * sizeof(json_object *));
+	return PRK_OK;
+}
+
+/* Spec 4.5: the lowest-id team of the current organisation. */
+static bool
+select_current_team(struct render *r, struct user *u)
+{
+	size_t i;
+
+	if (u->current_team_id != 0 || u->current_organization_id == NULL)
+		return false;
+	for (i = 0; i < r->teams.nrows; i++)
+		if (strcmp(db_str(&r->teams, i, 2),
+		    u->current_organization_id) == 0) {
+			u->current_team_id = db_int(&r->teams, i, 0);
+			return true;
+		}
+	return false;
+}
+
+static enum prk_err
+save_current(struct render *r, const struct user *u)
+{
+	struct dbv p[3];
+
+	p[0] = DBV_S(u->current_organization_id);
+	p[1] = u->current_team_id != 0 ? DBV_I(u->current_team_id) : DBV_NULLV;
+	p[2] = DBV_I(u->id);
+	return db_exec(r->c->db, r->c->arena, "UPDATE users SET "
+	    "current_organization_id = ?, current_team_id = ? WHERE id = ?",
+	    p, 3, NULL);
+}
+
+static enum prk_err
+load_scenes(struct render *r)
+{
+	long long *ids;
+	struct dbv p[1];
+	size_t i;
+
+	ids = arena_alloc(r->c->arena, (r->n + 1) * sizeof(*ids));
+	for (i = 0; i < r->n; i++)
+		ids[i] = r->users[i].id;
+	p[0] = DBV_S(ids_json(r->c->arena, ids, r->n));
+	return db_exec(r->c->db, r->c->arena, "SELECT s.user_id, s.scene, "
+	    "s.dashboard_id FROM user_scene_personalisation s WHERE "
+	    "s.user_id IN " JT_IDS " ORDER BY s.id", p, 1, &r->scenes);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON builders.                                                      */
+
+static json_object *
+int_or_null(const struct db_res *res, size_t row, size_t col)
+{
+	return db_isnull(res, row, col) ? NULL :
+	    json_object_new_int64(db_int(res, row, col));
+}
+
+static json_object *
+bool_col(const struct db_res *res, size_t row, size_t col)
+{
+	return tri(db_tri(res, row, col));
+}
+
+static json_object *
+team_json(struct render *r, size_t i)
+{
+	const struct db_res *t = &r->teams;
+	json_object *o;
+
+	if (r->team_json[i] != NULL)
+		return json_object_get(r->team_json[i]);
+	o = json_object_new_object();
+	json_add(o, "id", json_object_new_int64(db_int(t, i, 0)));
+	json_add(o, "uuid", json_str(db_str(t, i, 1)));
+	json_add(o, "organization", json_str(db_str(t, i, 2)));
+	json_add(o, "project_id", int_or_null(t, i, 3));
+	json_add(o, "api_token", json_str(db_str(t, i, 4)));
+	json_add(o, "name", json_str(db_str(t, i, 5)));
+	json_add(o, "completed_snippet_onboarding", bool_col(t, i, 6));
+	json_add(o, "has_completed_onboarding_for", stored_json(db_str(t, i, 7)));
+	json_add(o, "ingested_event", bool_col(t, i, 8));
+	json_add(o, "is_demo", bool_col(t, i, 9));
+	json_add(o, "timezone", json_str(db_str(t, i, 10)));
+	json_add(o, "access_control", bool_col(t, i, 11));
+	r->team_json[i] = o;
+	json_arena_own(r->c->arena, o);
+	return json_object_get(o);
+}
+
+static json_object *
+level_json(int level)
+{
+	return level < 0 ? NULL : json_object_new_int(level);
+}
+
+static json_object *
+org_basic(struct render *r, size_t i)
+{
+	const struct db_res *o = &r->orgs;
+	json_object *j;
+
+	if (r->org_basic[i] != NULL)
+		return json_object_get(r->org_basic[i]);
+	j = json_object_new_object();
+	json_add(j, "id", json_str(db_str(o, i, 0)));
+	json_add(j, "name", json_str(db_str(o, i, 1)));
+	json_add(j, "slug", json_str(db_str(o, i, 2)));
+	json_add(j, "logo_media_id", json_str(db_str(o, i, 3)));
+	json_add(j, "membership_level",
+	    level_json(level_of(r, r->requester, db_str(o, i, 0))));
+	json_add(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
+	json_add(j, "is_active", bool_col(o, i, 18));
+	json_add(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
+	json_add(j, "is_pending_deletion", bool_col(o, i, 20));
+	r->org_basic[i] = j;
+	json_arena_own(r->c->arena, j);
+	return json_object_get(j);
+}
+
+/* teams and projects of an organisation the requester belongs to. */
+static void
+org_teams(struct render *r, const char *org, json_object *teams,
+    json_object *projects)
+{
+	json_object *p;
+	size_t i;
+
+	if (level_of(r, r->requester, org) < 0)
+		return;
+	for (i = 0; i < r->teams.nrows; i++) {
+		if (strcmp(db_str(&r->teams, i, 2), org) != 0)
+			continue;
+		json_object_array_add(teams, team_json(r, i));
+		p = json_object_new_object();
+		json_add(p, "id", int_or_null(&r->teams, i, 3));
+		json_add(p, "organization_id", json_str(org));
+		json_add(p, "name", json_str(db_str(&r->teams, i, 5)));
+		json_object_array_add(projects, p);
+	}
+}
+
+static json_object *
+org_full(struct render *r, size_t i)
+{
+	const struct db_res *o = &r->orgs;
+	const char *id = db_str(o, i, 0);
+	json_object *j, *teams, *projects, *meta;
+
+	if (r->org_full[i] != NULL)
+		return json_object_get(r->org_full[i]);
+	j = json_object_new_object();
+	json_add(j, "id", json_str(id));
+	json_add(j, "name", json_str(db_str(o, i, 1)));
+	json_add(j, "slug", json_str(db_str(o, i, 2)));
+	json_add(j, "logo_media_id", json_str(db_str(o, i, 3)));
+	json_add(j, "created_at", json_str(user_iso_datetime(r->c,
+	    db_str(o, i, 4))));
+	json_add(j, "updated_at", json_str(user_iso_datetime(r->c,
+	    db_str(o, i, 5))));
+	json_add(j, "membership_level", level_json(level_of(r, r->requester,
+	    id)));
+	json_add(j, "plugins_access_level", int_or_null(o, i, 6));
+	teams = json_object_new_array();
+	projects = json_object_new_array();
+	org_teams(r, id, teams, projects);
+	json_add(j, "teams", teams);
+	json_add(j, "projects", projects);
+	json_add(j, "available_product_features", stored_json(db_str(o, i, 7)));
+	json_add(j, "is_member_join_email_enabled", bool_col(o, i, 8));
+	meta = json_object_new_object();
+	json_add(meta, "instance_tag", json_object_new_string("none"));
+	json_add(j, "metadata", meta);
+	json_add(j, "customer_id", json_str(db_str(o, i, 9)));
+	json_add(j, "enforce_2fa", bool_col(o, i, 10));
+	json_add(j, "members_can_invite", bool_col(o, i, 11));
+	json_add(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
+	json_add(j, "allow_publicly_shared_resources", bool_col(o, i, 13));
+	json_add(j, "member_count", json_object_new_int64(db_int(o, i, 21)));
+	json_add(j, "is_ai_data_processing_approved", bool_col(o, i, 14));
+	json_add(j, "default_experiment_stats_method",
+	    json_str(db_str(o, i, 15)));
+	json_add(j, "default_anonymize_ips", bool_col(o, i, 16));
+	json_add(j, "default_role_id", json_str(db_str(o, i, 17)));
+	json_add(j, "is_active", bool_col(o, i, 18));
+	json_add(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
+	r->org_full[i] = j;
+	json_arena_own(r->c->arena, j);
+	return json_object_get(j);
+}
+
+static json_object *
+user_team(struct render *r, const struct user *u)
+{
+	size_t i;
+
+	if (u->current_team_id == 0)
+		return NULL;
+	for (i = 0; i < r->teams.nrows; i++)
+		if (db_int(&r->teams, i, 0) == u->current_team_id)
+			return team_json(r, i);
+	return NULL;
+}
+
+static json_object *
+user_org(struct render *r, const struct user *u)
+{
+	long i;
+
+	if (u->current_organization_id == NULL)
+		return NULL;
+	i = org_row(r, u->current_organization_id);
+	return i < 0 ? NULL : org_full(r, (size_t)i);
+}
+
+static json_object *
+user_orgs(struct render *r, const struct user *u)
+{
+	json_object *a;
+	size_t i;
+	long row;
+
+	a = json_object_new_array();
+	for (i = 0; i < r->nms; i++) {
+		if (r->ms[i].user_id != u->id)
+			continue;
+		if ((row = org_row(r, r->ms[i].org_id)) >= 0)
+			json_object_array_add(a, org_basic(r, (size_t)row));
+	}
+	return a;
+}
+
+static json_object *
+user_scenes(struct render *r, const struct user *u)
+{
+	json_object *a, *s;
+	size_t i;
+
+	a = json_object_new_array();
+	for (i = 0; i < r->scenes.nrows; i++) {
+		if (db_int(&r->scenes, i, 0) != u->id)
+			continue;
+		s = json_object_new_object();
+		json_add(s, "scene", json_str(db_str(&r->scenes, i, 1)));
+		json_add(s, "dashboard", int_or_null(&r->scenes, i, 2));
+		json_object_array_add(a, s);
+	}
+	return a;
+}
+
+static json_object *
+sensitive_expiry(struct ctx *c)
+{
+	/* Only sessions have an age; key requests report null (spec 4.1). */
+	if (c->auth.kind != AUTH_SESSION)
+		return NULL;
+	return auth_session_sensitive_expiry(c);
+}
+
+static json_object *
+user_json(struct render *r, const struct user *u)
+{
+	struct ctx *c = r->c;
+	json_object *o;
+	bool has_pw;
+
+	has_pw = u->password != NULL && u->password[0] != '\0' &&
+	    u->password[0] != '!';
+	o = json_object_new_object();
+	json_add(o, "date_joined", json_str(user_iso_datetime(c,
+	    u->date_joined)));
+	json_add(o, "uuid", json_str(u->uuid));
+	json_add(o, "distinct_id", json_str(u->distinct_id));
+	json_add(o, "first_name", json_str(u->first_name));
+	json_add(o, "last_name", json_str(u->last_name));
+	json_add(o, "email", json_str(u->email));
+	json_add(o, "pending_email", json_str(u->pending_email));
+	json_add(o, "is_email_verified", tri(u->is_email_verified));
+	json_add(o, "notification_settings",
+	    user_notification_settings(u->notification_settings));
+	json_add(o, "anonymize_data", tri(u->anonymize_data));
+	json_add(o, "allow_impersonation", tri(u->allow_impersonation));
+	json_add(o, "toolbar_mode", json_str(u->toolbar_mode));
+	json_add(o, "has_password", json_object_new_boolean(has_pw));
+	json_add(o, "id", json_object_new_int64(u->id));
+	json_add(o, "is_staff", json_object_new_boolean(u->is_staff));
+	json_add(o, "is_impersonated", json_object_new_boolean(0));
+	json_add(o, "is_impersonated_until", NULL);
+	json_add(o, "is_impersonated_read_only", NULL);
+	json_add(o, "sensitive_session_expires_at", sensitive_expiry(c));
+	json_add(o, "team", user_team(r, u));
+	json_add(o, "organization", user_org(r, u));
+	json_add(o, "organizations", user_orgs(r, u));
+	json_add(o, "events_column_config",
+	    stored_json(u->events_column_config));
+	json_add(o, "is_2fa_enabled", json_object_new_boolean(
+	    u->is_2fa_enabled));
+	json_add(o, "has_social_auth", json_object_new_boolean(0));
+	json_add(o, "has_sso_enforcement", json_object_new_boolean(0));
+	json_add(o, "has_seen_product_intro_for",
+	    stored_json(u->has_seen_product_intro_for));
+	json_add(o, "scene_personalisation", user_scenes(r, u));
+	json_add(o, "theme_mode", json_str(u->theme_mode));
+	json_add(o, "hedgehog_config", stored_json(u->hedgehog_config));
+	json_add(o, "allow_sidebar_suggestions",
+	    tri(u->allow_sidebar_suggestions));
+	json_add(o, "shortcut_position", json_str(u->shortcut_position != NULL ?
+	    u->shortcut_position : "above"));
+	json_add(o, "role_at_organization", json_str(u->role_at_organization));
+	json_add(o, "passkeys_enabled_for_2fa",
+	    json_object_new_boolean(u->passkeys_enabled_for_2fa > 0));
+	return o;
+}
+
+enum prk_err
+user_render(struct ctx *c, struct user *users, size_t n, json_object **out)
+{
+	struct render r;
+	bool *dirty;
+	enum prk_err e;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.users = users;
+	r.n = n;
+	r.requester = c->auth.kind != AUTH_NONE ? c->auth.user.id : 0;
+	if (n == 0)
+		return PRK_OK;
+	dirty = arena_alloc(c->arena, n * sizeof(*dirty));
+	if ((e = load_memberships(&r)) != PRK_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		dirty[i] = select_current_org(&r, &users[i]);
+	if ((e = load_orgs(&r)) != PRK_OK || (e = load_teams(&r)) != PRK_OK ||
+	    (e = load_scenes(&r)) != PRK_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		if (select_current_team(&r, &users[i]))
+			dirty[i] = true;
+		if (dirty[i] && (e = save_current(&r, &users[i])) != PRK_OK)
+			return e;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = user_json(&r, &users[i]);
+	return PRK_OK;
+}

@@ -15,6 +15,8 @@ char *xstrdup(const char *);
 
 /* Parse a whole decimal integer (optional sign); false on junk/overflow. */
 bool str_to_ll(const char *, long long *);
+/* Python's int(str) for ASCII input (whitespace, sign, '_' separators). */
+bool py_int(const char *, long long *);
 /* Case-insensitive ASCII equality. */
 bool str_ieq(const char *, const char *);
 /* Lowercase ASCII copy in place. */
