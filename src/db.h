@@ -42,8 +42,16 @@ struct dbv {
 
 #define DBV_I(x)  ((struct dbv){ .type = DBV_INT, .i = (long long)(x) })
 #define DBV_D(x)  ((struct dbv){ .type = DBV_DOUBLE, .d = (x) })
-#define DBV_S(x)  ((struct dbv){ .type = (x) ? DBV_STR : DBV_NULL, \
-			.s = (x), .len = (x) ? strlen(x) : 0 })
+/* NULL -> SQL NULL.  A function, so char arrays do not trip -Waddress. */
+static inline struct dbv
+dbv_str(const char *s)
+{
+	struct dbv	 v = { .type = s != NULL ? DBV_STR : DBV_NULL, .s = s,
+			    .len = s != NULL ? strlen(s) : 0 };
+
+	return v;
+}
+#define DBV_S(x)  dbv_str(x)
 #define DBV_SN(x, n) ((struct dbv){ .type = DBV_STR, .s = (x), .len = (n) })
 #define DBV_NULLV ((struct dbv){ .type = DBV_NULL })
 /* Nullable boolean stored as TINYINT: -1 = NULL, 0, 1. */
@@ -55,20 +63,27 @@ struct db_res {
 	size_t		  ncols;
 	char		**cells;	/* nrows * ncols, NULL = SQL NULL */
 	size_t		 *lens;		/* byte length of each cell */
-	unsigned long long affected;	/* rows changed (non-SELECT) */
+	unsigned long long affected;	/* rows matched (non-SELECT; the
+					   connection uses CLIENT_FOUND_ROWS,
+					   so an UPDATE that changes nothing
+					   still counts its row) */
 	unsigned long long insert_id;	/* AUTO_INCREMENT id, if any */
 };
 
 struct db *db_new(const struct conf *);
 void db_free(struct db *);		/* NULL is a no-op */
 
-/* Open the connection if needed.  PRK_EDBGONE when unreachable. */
+/*
+ * Open the connection if needed.  PRK_EDBGONE when unreachable,
+ * PRK_ECONF when the option file cannot be read.
+ */
 enum prk_err db_connect(struct db *);
 /* Close the connection (cached statements die with it). */
 void db_disconnect(struct db *);
 
 /*
- * Run one statement.  out may be NULL for statements without results.
+ * Run one statement.  out may be NULL for statements without results
+ * (the arena may then be NULL too).
  * Errors: PRK_ECONFLICT (duplicate key), PRK_ELOCKED (lock wait timeout
  * or deadlock), PRK_EDBGONE (connection lost/unreachable), PRK_EDB.
  */
@@ -82,10 +97,18 @@ bool db_isnull(const struct db_res *, size_t row, size_t col);
 /* -1 for NULL, else 0/1 (nullable booleans). */
 int db_tri(const struct db_res *, size_t row, size_t col);
 
-/* Transactions (REPEATABLE READ; use SELECT ... FOR UPDATE to lock). */
+/*
+ * Transactions (REPEATABLE READ; use SELECT ... FOR UPDATE to lock).
+ * When the server ends an open transaction itself (deadlock, lost
+ * connection), every db_exec and db_commit returns that error
+ * (PRK_ELOCKED / PRK_EDBGONE) until db_rollback() or db_begin(), so no
+ * statement meant for the transaction runs in autocommit mode.  Call
+ * db_rollback() at the end of every request.
+ */
 enum prk_err db_begin(struct db *);
 enum prk_err db_commit(struct db *);
 void db_rollback(struct db *);		/* safe when no txn is open */
+/* From db_begin() until db_commit()/db_rollback(), aborted or not. */
 bool db_in_txn(const struct db *);
 
 /*
@@ -94,10 +117,15 @@ bool db_in_txn(const struct db *);
  */
 enum prk_err db_exec_script(struct db *, const char *sql);
 
-/* Highest applied schema_migrations.version (0 when the table is empty). */
+/* Highest applied schema_migrations.version (0 when empty or missing). */
 enum prk_err db_schema_version(struct db *, int *version);
 
-/* Last server/client error text for logs ("" if none). */
+/*
+ * Error text / number of the last failed call for logs ("" / 0 when the
+ * last db_exec or db_exec_script succeeded).
+ */
 const char *db_errmsg(const struct db *);
+/* e.g. 1146 (no such table), 1062 (duplicate); 0 = client-side error. */
+unsigned int db_errno(const struct db *);
 
 #endif
