@@ -14,6 +14,8 @@
 #ifndef CONF_H
 #define CONF_H
 
+#include <sys/socket.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -72,7 +74,10 @@ struct conf {
 	char	*site_url;		/* links in mail; NULL = from request */
 };
 
-/* Defaults for every key (strings heap-owned by the conf). */
+/*
+ * Defaults for every key (strings heap-owned by the conf).  Overwrites
+ * the whole struct: conf_free() one that holds values first.
+ */
 void conf_defaults(struct conf *);
 /*
  * Parse FILE over the current values.  On error returns -1 and writes a
@@ -88,5 +93,19 @@ int conf_check(const struct conf *, char *err, size_t errsz);
 void conf_dump(const struct conf *, FILE *);
 void conf_free(struct conf *);
 bool conf_key_exists(const char *key);
+
+/* conf_set() on a "KEY=VALUE" string (whitespace around both trimmed). */
+int conf_apply_override(struct conf *, const char *key_eq_value,
+    char *err, size_t errsz);
+/*
+ * Validate a `listen` value and fill in its address: an absolute unix
+ * socket path, or a numeric loopback/interface address with a port
+ * ("127.0.0.1:9000", "[::1]:9000").  Wildcard and empty hosts are refused.
+ */
+int conf_listen_parse(const char *listen, struct sockaddr_storage *,
+    socklen_t *, char *err, size_t errsz);
+/* The key table, for tests and documentation: key i, NULL past the end. */
+size_t conf_nkeys(void);
+const char *conf_key_name(size_t i);
 
 #endif
