@@ -244,6 +244,9 @@ app_handle(struct app *app, struct req *req, struct resp *resp)
 		return;
 	}
 	ms = route_method(c.route, req->method);
+	c.want_me_prefetch = (c.route->flags & RF_PREFETCH_ME) &&
+	    (req->method == HTTP_GET || req->method == HTTP_HEAD) &&
+	    strcmp(c.lookup, "@me") == 0;
 	if (!authenticate(&c, ms))
 		goto out;
 	if (ms->fn == NULL) {

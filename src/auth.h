@@ -25,6 +25,11 @@ struct auth {
 	long long	 key_id;	/* AUTH_KEY */
 	json_object	*scopes;	/* AUTH_KEY: array or NULL (arena) */
 	double		 session_created_at;	/* AUTH_SESSION: UNIX time */
+	/* The user's nested data fetched with the key (USER_RENDER_AGGREGATES) */
+	bool		 prefetched;
+	const char	*prefetch[4];
+	long long	 session_id;	/* AUTH_SESSION: sessions.id */
+	bool		 session_2fa_verified;	/* AUTH_SESSION: second factor done */
 };
 
 /* Authenticator outcome. */

@@ -29,6 +29,8 @@ struct ctx {
 	const struct route	*route;
 	const char		*lookup;	/* the :id path segment or NULL */
 	struct auth		 auth;
+	/* GET @me: let the authenticator fetch the user's nested data */
+	bool			 want_me_prefetch;
 
 	/* Request body, parsed on first use by ctx_body(). */
 	bool			 body_parsed;

@@ -31,6 +31,7 @@ static const struct route routes[ROUTE__MAX] = {
 	},
 	[ROUTE_USERS_DETAIL] = {
 		.name = "users-detail",
+		.flags = RF_PREFETCH_ME,
 		.methods = {
 			[HTTP_GET] = { res_users_retrieve, USER_READ, 0 },
 			[HTTP_OPTIONS] = { res_users_options, USER_READ, 0 },

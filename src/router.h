@@ -26,6 +26,8 @@ typedef void (*handler_fn)(struct ctx *);
 #define RF_ANONYMOUS	0x1u	/* no authentication required */
 #define RF_REAUTH_EXEMPT 0x2u	/* never needs a fresh session (2.6) */
 #define RF_NO_THROTTLE	0x4u	/* never password-throttled (2.7) */
+#define RF_REAUTH_FIELDS 0x10u	/* PATCH/PUT of only exempt fields is fresh (2.6) */
+#define RF_PREFETCH_ME	0x8u	/* GET .../@me renders the caller */
 
 struct method_spec {
 	handler_fn	 fn;	/* NULL: method not allowed (405) */

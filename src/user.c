@@ -241,36 +241,92 @@ ids_json(struct arena *a, const long long *ids, size_t n)
 	return s;
 }
 
-/* JSON array text of uuid strings (they hold no characters to escape). */
-static char *
-uuids_json(struct arena *a, const char *const *ids, size_t n)
+/*
+ * A JSON_ARRAYAGG of JSON_ARRAY rows (as the aggregate queries return
+ * them) as a result set: numbers and strings become cell text, null
+ * becomes SQL NULL.  NULL text (no rows) is an empty result.
+ */
+static enum prk_err
+res_from_json(struct arena *a, const char *text, size_t ncols,
+    struct db_res *out)
 {
-	struct buf b;
-	char *s;
-	size_t i;
+	json_object *rows, *row, *v;
+	size_t i, j, nrows;
+	bool is_null;
+	char err[128];
 
-	buf_init(&b);
-	buf_putc(&b, '[');
-	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s\"%s\"", i ? "," : "", ids[i]);
-	buf_putc(&b, ']');
-	s = arena_strdup(a, b.data);
-	buf_free(&b);
-	return s;
+	memset(out, 0, sizeof(*out));
+	out->ncols = ncols;
+	if (text == NULL)
+		return PRK_OK;
+	rows = json_parse_arena(a, text, strlen(text), &is_null, err,
+	    sizeof(err));
+	if (rows == NULL || !json_object_is_type(rows, json_type_array))
+		return is_null ? PRK_OK : PRK_EDB;
+	nrows = json_object_array_length(rows);
+	out->cells = arena_alloc(a, (nrows * ncols + 1) * sizeof(char *));
+	out->lens = arena_alloc(a, (nrows * ncols + 1) * sizeof(size_t));
+	for (i = 0; i < nrows; i++) {
+		row = json_object_array_get_idx(rows, i);
+		if (!json_object_is_type(row, json_type_array) ||
+		    json_object_array_length(row) != ncols)
+			return PRK_EDB;
+		for (j = 0; j < ncols; j++) {
+			v = json_object_array_get_idx(row, j);
+			if (v == NULL)
+				continue;
+			out->cells[i * ncols + j] = arena_strdup(a,
+			    json_object_get_string(v));
+			out->lens[i * ncols + j] =
+			    strlen(out->cells[i * ncols + j]);
+		}
+	}
+	out->nrows = nrows;
+	return PRK_OK;
 }
 
+/* Fill the render's tables from the four aggregate texts. */
+static enum prk_err
+render_from_texts(struct render *r, const char *const agg[4])
+{
+	struct arena *a = r->c->arena;
+	struct db_res ms;
+	enum prk_err e;
+	size_t i;
+
+	if ((e = res_from_json(a, agg[0], 3, &ms)) != PRK_OK ||
+	    (e = res_from_json(a, agg[1], ORG_NCOLUMNS, &r->orgs)) != PRK_OK ||
+	    (e = res_from_json(a, agg[2], TEAM_NCOLUMNS, &r->teams)) != PRK_OK ||
+	    (e = res_from_json(a, agg[3], 3, &r->scenes)) != PRK_OK)
+		return e;
+	r->nms = ms.nrows;
+	r->ms = arena_alloc(a, (ms.nrows + 1) * sizeof(*r->ms));
+	for (i = 0; i < ms.nrows; i++) {
+		r->ms[i].user_id = db_int(&ms, i, 0);
+		r->ms[i].org_id = db_str(&ms, i, 1);
+		r->ms[i].level = (int)db_int(&ms, i, 2);
+	}
+	r->org_basic = arena_alloc(a, (r->orgs.nrows + 1) *
+	    sizeof(json_object *));
+	r->org_full = arena_alloc(a, (r->orgs.nrows + 1) *
+	    sizeof(json_object *));
+	r->team_json = arena_alloc(a, (r->teams.nrows + 1) *
+	    sizeof(json_object *));
+	return PRK_OK;
+}
+
+/* The ids of the render (users, then the requester) for JSON_TABLE. */
 #define JT_IDS \
 	"(SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j)"
-#define JT_UUIDS \
-	"(SELECT CONVERT(j.id USING ascii) FROM JSON_TABLE(?, '$[*]' " \
-	"COLUMNS (id VARCHAR(36) PATH '$')) j)"
 
+/* One round trip for everything nested in the user objects. */
 static enum prk_err
-load_memberships(struct render *r)
+render_fetch(struct render *r)
 {
 	long long *ids;
 	struct db_res res;
-	struct dbv p[1];
+	struct dbv p[USER_RENDER_NPARAMS];
+	const char *agg[4];
 	enum prk_err e;
 	size_t i;
 
@@ -280,20 +336,15 @@ load_memberships(struct render *r)
 	if (r->requester != 0)
 		ids[r->n] = r->requester;
 	p[0] = DBV_S(ids_json(r->c->arena, ids, r->n + (r->requester != 0)));
-	e = db_exec(r->c->db, r->c->arena, "SELECT m.user_id, "
-	    "m.organization_id, m.level FROM organization_memberships m "
-	    "WHERE m.user_id IN " JT_IDS " ORDER BY m.user_id, "
-	    "m.organization_id", p, 1, &res);
+	for (i = 1; i < USER_RENDER_NPARAMS; i++)
+		p[i] = p[0];
+	e = db_exec(r->c->db, r->c->arena, "SELECT "
+	    USER_RENDER_AGGREGATES(JT_IDS), p, USER_RENDER_NPARAMS, &res);
 	if (e != PRK_OK)
 		return e;
-	r->nms = res.nrows;
-	r->ms = arena_alloc(r->c->arena, (res.nrows + 1) * sizeof(*r->ms));
-	for (i = 0; i < res.nrows; i++) {
-		r->ms[i].user_id = db_int(&res, i, 0);
-		r->ms[i].org_id = db_str(&res, i, 1);
-		r->ms[i].level = (int)db_int(&res, i, 2);
-	}
-	return PRK_OK;
+	for (i = 0; i < 4; i++)
+		agg[i] = db_str(&res, 0, i);
+	return render_from_texts(r, agg);
 }
 
 /* Level of user in org, or -1 when not a member. */
@@ -325,50 +376,6 @@ select_current_org(struct render *r, struct user *u)
 	return false;
 }
 
-#define ORG_COLUMNS \
-	"o.id, o.name, o.slug, o.logo_media_id, o.created_at, o.updated_at, " \
-	"o.plugins_access_level, o.available_product_features, " \
-	"o.is_member_join_email_enabled, o.customer_id, o.enforce_2fa, " \
-	"o.members_can_invite, o.members_can_use_personal_api_keys, " \
-	"o.allow_publicly_shared_resources, o.is_ai_data_processing_approved, " \
-	"o.default_experiment_stats_method, o.default_anonymize_ips, " \
-	"o.default_role_id, o.is_active, o.is_not_active_reason, " \
-	"o.is_pending_deletion, (SELECT COUNT(*) FROM organization_memberships " \
-	"mc JOIN users uc ON uc.id = mc.user_id WHERE mc.organization_id = " \
-	"o.id AND uc.is_active = 1)"
-
-static enum prk_err
-load_orgs(struct render *r)
-{
-	const char **ids;
-	size_t i, n;
-	struct dbv p[1];
-	enum prk_err e;
-
-	ids = arena_alloc(r->c->arena, (r->nms + r->n + 1) * sizeof(*ids));
-	n = 0;
-	for (i = 0; i < r->nms; i++)
-		ids[n++] = r->ms[i].org_id;
-	for (i = 0; i < r->n; i++)
-		if (r->users[i].current_organization_id != NULL)
-			ids[n++] = r->users[i].current_organization_id;
-	if (n == 0) {
-		memset(&r->orgs, 0, sizeof(r->orgs));
-		return PRK_OK;
-	}
-	p[0] = DBV_S(uuids_json(r->c->arena, ids, n));
-	e = db_exec(r->c->db, r->c->arena, "SELECT " ORG_COLUMNS
-	    " FROM organizations o WHERE o.id IN " JT_UUIDS " ORDER BY o.id",
-	    p, 1, &r->orgs);
-	if (e != PRK_OK)
-		return e;
-	r->org_basic = arena_alloc(r->c->arena,
-	    (r->orgs.nrows + 1) * sizeof(json_object *));
-	r->org_full = arena_alloc(r->c->arena,
-	    (r->orgs.nrows + 1) * sizeof(json_object *));
-	return PRK_OK;
-}
-
 static long
 org_row(const struct render *r, const char *id)
 {
@@ -378,45 +385,6 @@ org_row(const struct render *r, const char *id)
 		if (strcmp(db_str(&r->orgs, i, 0), id) == 0)
 			return (long)i;
 	return -1;
-}
-
-#define TEAM_COLUMNS \
-	"t.id, t.uuid, t.organization_id, t.project_id, t.api_token, t.name, " \
-	"t.completed_snippet_onboarding, t.has_completed_onboarding_for, " \
-	"t.ingested_event, t.is_demo, t.timezone, t.access_control"
-
-static enum prk_err
-load_teams(struct render *r)
-{
-	const char **orgs;
-	long long *teams;
-	size_t i, norgs, nteams;
-	struct dbv p[2];
-	enum prk_err e;
-
-	orgs = arena_alloc(r->c->arena, (r->n + 1) * sizeof(*orgs));
-	teams = arena_alloc(r->c->arena, (r->n + 1) * sizeof(*teams));
-	norgs = nteams = 0;
-	for (i = 0; i < r->n; i++) {
-		if (r->users[i].current_organization_id != NULL)
-			orgs[norgs++] = r->users[i].current_organization_id;
-		if (r->users[i].current_team_id != 0)
-			teams[nteams++] = r->users[i].current_team_id;
-	}
-	if (norgs == 0 && nteams == 0) {
-		memset(&r->teams, 0, sizeof(r->teams));
-		return PRK_OK;
-	}
-	p[0] = DBV_S(uuids_json(r->c->arena, orgs, norgs));
-	p[1] = DBV_S(ids_json(r->c->arena, teams, nteams));
-	e = db_exec(r->c->db, r->c->arena, "SELECT " TEAM_COLUMNS
-	    " FROM teams t WHERE t.organization_id IN " JT_UUIDS
-	    " OR t.id IN " JT_IDS " ORDER BY t.id", p, 2, &r->teams);
-	if (e != PRK_OK)
-		return e;
-	r->team_json = arena_alloc(r->c->arena,
-	    (r->teams.nrows + 1) * sizeof(json_object *));
-	return PRK_OK;
 }
 
 /* Spec 4.5: the lowest-id team of the current organisation. */
@@ -447,22 +415,6 @@ save_current(struct render *r, const struct user *u)
 	return db_exec(r->c->db, r->c->arena, "UPDATE users SET "
 	    "current_organization_id = ?, current_team_id = ? WHERE id = ?",
 	    p, 3, NULL);
-}
-
-static enum prk_err
-load_scenes(struct render *r)
-{
-	long long *ids;
-	struct dbv p[1];
-	size_t i;
-
-	ids = arena_alloc(r->c->arena, (r->n + 1) * sizeof(*ids));
-	for (i = 0; i < r->n; i++)
-		ids[i] = r->users[i].id;
-	p[0] = DBV_S(ids_json(r->c->arena, ids, r->n));
-	return db_exec(r->c->db, r->c->arena, "SELECT s.user_id, s.scene, "
-	    "s.dashboard_id FROM user_scene_personalisation s WHERE "
-	    "s.user_id IN " JT_IDS " ORDER BY s.id", p, 1, &r->scenes);
 }
 
 /* ------------------------------------------------------------------ */
@@ -747,13 +699,15 @@ user_render(struct ctx *c, struct user *users, size_t n, json_object **out)
 	if (n == 0)
 		return PRK_OK;
 	dirty = arena_alloc(c->arena, n * sizeof(*dirty));
-	if ((e = load_memberships(&r)) != PRK_OK)
+	/* the key lookup may already have fetched @me's nested data */
+	if (n == 1 && c->auth.prefetched && users[0].id == c->auth.user.id)
+		e = render_from_texts(&r, c->auth.prefetch);
+	else
+		e = render_fetch(&r);
+	if (e != PRK_OK)
 		return e;
 	for (i = 0; i < n; i++)
 		dirty[i] = select_current_org(&r, &users[i]);
-	if ((e = load_orgs(&r)) != PRK_OK || (e = load_teams(&r)) != PRK_OK ||
-	    (e = load_scenes(&r)) != PRK_OK)
-		return e;
 	for (i = 0; i < n; i++) {
 		if (select_current_team(&r, &users[i]))
 			dirty[i] = true;

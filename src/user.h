@@ -61,6 +61,54 @@ struct user {
 	"AND d.name = 'default')"
 #define USER_NCOLUMNS 27
 
+#define ORG_COLUMNS \
+	"o.id, o.name, o.slug, o.logo_media_id, o.created_at, o.updated_at, " \
+	"o.plugins_access_level, o.available_product_features, " \
+	"o.is_member_join_email_enabled, o.customer_id, o.enforce_2fa, " \
+	"o.members_can_invite, o.members_can_use_personal_api_keys, " \
+	"o.allow_publicly_shared_resources, o.is_ai_data_processing_approved, " \
+	"o.default_experiment_stats_method, o.default_anonymize_ips, " \
+	"o.default_role_id, o.is_active, o.is_not_active_reason, " \
+	"o.is_pending_deletion, (SELECT COUNT(*) FROM organization_memberships " \
+	"mc JOIN users uc ON uc.id = mc.user_id WHERE mc.organization_id = " \
+	"o.id AND uc.is_active = 1)"
+#define ORG_NCOLUMNS 22
+
+#define TEAM_COLUMNS \
+	"t.id, t.uuid, t.organization_id, t.project_id, t.api_token, t.name, " \
+	"t.completed_snippet_onboarding, t.has_completed_onboarding_for, " \
+	"t.ingested_event, t.is_demo, t.timezone, t.access_control"
+#define TEAM_NCOLUMNS 12
+
+/*
+ * Everything nested in the user objects of a set of users, as four JSON
+ * texts (JSON_ARRAYAGG of rows): memberships (user_id, org, level), the
+ * organisations they belong to or have current, the teams of those
+ * organisations (and current teams), scene personalisations.  IDS is a
+ * parenthesised SQL set of user ids: "(u.id)" correlated to an outer
+ * query, or a JSON_TABLE over a parameter (then USER_RENDER_NPARAMS
+ * parameters, all the same).  One round trip, whatever the number of
+ * users.
+ */
+#define USER_ORGSET(ids) \
+	"(SELECT m2.organization_id FROM organization_memberships m2 WHERE " \
+	"m2.user_id IN " ids " UNION SELECT u2.current_organization_id FROM " \
+	"users u2 WHERE u2.id IN " ids ")"
+#define USER_RENDER_AGGREGATES(ids) \
+	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(m.user_id, m.organization_id, " \
+	"m.level) ORDER BY m.user_id, m.organization_id) FROM " \
+	"organization_memberships m WHERE m.user_id IN " ids "), " \
+	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(" ORG_COLUMNS ") ORDER BY o.id) " \
+	"FROM organizations o WHERE o.id IN " USER_ORGSET(ids) "), " \
+	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(" TEAM_COLUMNS ") ORDER BY t.id) " \
+	"FROM teams t WHERE t.organization_id IN " USER_ORGSET(ids) \
+	" OR t.id IN (SELECT u3.current_team_id FROM users u3 WHERE u3.id " \
+	"IN " ids ")), " \
+	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(s.user_id, s.scene, s.dashboard_id) " \
+	"ORDER BY s.id) FROM user_scene_personalisation s WHERE s.user_id IN " \
+	ids ")"
+#define USER_RENDER_NPARAMS 7
+
 /* Fill u from columns col .. col+USER_NCOLUMNS-1 of a result row. */
 void user_from_row(struct user *u, const struct db_res *, size_t row,
     size_t col);
