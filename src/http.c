@@ -65,14 +65,18 @@ http_status_text(int status)
 	}
 }
 
+/*
+ * The last occurrence wins, as in php-fpm: nginx sends a parameter twice
+ * when a site overrides one set by an included fastcgi_params.
+ */
 const char *
 req_param(const struct req *r, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < r->nparams; i++)
-		if (strcmp(r->params[i].key, name) == 0)
-			return r->params[i].val;
+	for (i = r->nparams; i > 0; i--)
+		if (strcmp(r->params[i - 1].key, name) == 0)
+			return r->params[i - 1].val;
 	return NULL;
 }
 

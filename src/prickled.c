@@ -22,7 +22,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: prickled [-DTth] [-c file]\n"
+	    "usage: prickled [-DTthv] [-c file]\n"
 	    "  -c file   configuration file (default %s)\n"
 	    "  -D        run as a daemon (detach, log to syslog unless "
 	    "error_log is a file)\n"
