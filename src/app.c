@@ -2,11 +2,15 @@
  * app -- the request pipeline (spec 2.5):
  *
  *   1. route match               404 "Endpoint not found."
- *   2. authentication            401 (an authenticator that fails)
+ *   2. authentication            401 (an authenticator that fails):
+ *      session, then personal API key; for sessions org-enforced 2FA
+ *      and CSRF                  403
  *   3. is authenticated          401 not_authenticated
  *      scope (keys only)         403
- *   4. method dispatch           405
- *   5. the handler               everything else
+ *      re-auth (sessions only)   403 sensitive_action_required_reauth
+ *   4. password throttle         429 (users_password_throttle)
+ *   5. method dispatch           405
+ *   6. the handler               everything else
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +19,16 @@
 #include "arena.h"
 #include "auth.h"
 #include "conf.h"
+#include "csrf.h"
 #include "ctx.h"
 #include "db.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
+#include "res_2fa.h"
+#include "res_users_update.h"
 #include "router.h"
+#include "session.h"
 #include "util.h"
 
 struct app {
@@ -207,11 +215,20 @@ static bool
 authenticate(struct ctx *c, const struct method_spec *ms)
 {
 	enum authn res;
+	unsigned authn;
 
+	authn = authenticators(c->route, ms);
 	res = AUTHN_NONE;
-	if (authenticators(c->route, ms) & AUTHN_KEY)
+	/* spec 2.1: the session first; with a valid one the key is ignored */
+	if (authn & AUTHN_SESSION)
+		res = auth_session(c);
+	if (res == AUTHN_NONE && (authn & AUTHN_KEY))
 		res = auth_personal_api_key(c);
 	if (res == AUTHN_FAILED)
+		return false;
+	/* spec 2.2.4, then 2.2.3: org-enforced 2FA and CSRF (sessions) */
+	if (c->auth.kind == AUTH_SESSION &&
+	    (!twofa_enforce(c) || !csrf_check(c)))
 		return false;
 	if (c->auth.kind == AUTH_NONE) {
 		if (c->route->flags & RF_ANONYMOUS)
@@ -222,7 +239,8 @@ authenticate(struct ctx *c, const struct method_spec *ms)
 	if (c->auth.kind == AUTH_KEY &&
 	    !auth_check_scope(c, ms->fn != NULL ? ms->scope : NULL))
 		return false;
-	return true;
+	/* spec 2.6: re-authentication freshness (sessions only) */
+	return session_check_freshness(c);
 }
 
 void
@@ -248,6 +266,9 @@ app_handle(struct app *app, struct req *req, struct resp *resp)
 	    (req->method == HTTP_GET || req->method == HTTP_HEAD) &&
 	    strcmp(c.lookup, "@me") == 0;
 	if (!authenticate(&c, ms))
+		goto out;
+	/* spec 2.5 step 4: the password throttle, before method dispatch */
+	if (!users_password_throttle(&c))
 		goto out;
 	if (ms->fn == NULL) {
 		api_error(&c, 405, "invalid_request", "method_not_allowed",

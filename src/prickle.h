@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* The schema version this binary expects (highest schema/NNNN_*.sql). */
-#define PRK_SCHEMA_VERSION 1
+#define PRK_SCHEMA_VERSION 3
 
 enum prk_err {
 	PRK_OK = 0,
