@@ -118,12 +118,24 @@ post_login '{"email":"nopw@example.com","password":"anything"}'
 expect 400 "$ERR_CREDENTIALS" "user without a usable password"
 login "$(new_jar)" alice@example.com "$PW"
 is "$STATUS" 200 "a success clears the failures again"
+pending_mails() { grep -l '^To: pending@example.com' "$PRICKLE_MAILDIR"/*.eml 2>/dev/null | wc -l; }
 post_login "$(jq -cn --arg p "$PW" '{email:"pending@example.com",password:$p}')"
 expect 400 '{"type":"validation_error","code":"not_verified","detail":"Your account is awaiting verification. Please check your email for a verification link.","attr":null}' \
     "is_email_verified false with mail configured: not_verified"
+is "$(pending_mails)" 1 "not_verified: a verification mail was sent"
 sql_do "UPDATE users SET is_email_verified = NULL WHERE email = 'pending@example.com'"
 login "$(new_jar)" pending@example.com "$PW"
 is "$STATUS" 200 "is_email_verified null (legacy user) may log in"
+is "$(pending_mails)" 2 "legacy user: the verification mail is sent again"
+VTOKEN=$(grep -h -o 'verify_email/[0-9a-f-]*/[A-Za-z0-9]*' "$PRICKLE_MAILDIR"/*.eml | tail -n 1)
+VUUID=$(cut -d/ -f2 <<<"$VTOKEN")
+api POST /api/users/verify_email/ -H 'Content-Type: application/json' \
+    --data-binary "$(jq -cn --arg u "$VUUID" --arg t "${VTOKEN##*/}" '{uuid: $u, token: $t}')"
+is "$BODY" '{"success":true}' "the mailed token verifies the account"
+is "$(sql "SELECT is_email_verified FROM users WHERE email = 'pending@example.com'")" 1 \
+    "is_email_verified is now true"
+login "$(new_jar)" pending@example.com "$PW"
+is "$(pending_mails)" 2 "a verified user gets no further verification mail"
 
 # --- lockout per client address ------------------------------------------------------
 post_login '{"email":"alice@example.com","password":"wrong1"}'
