@@ -4,6 +4,7 @@
  * All SQL goes through db_exec with parameters.  Timestamps are the
  * server's UTC_TIMESTAMP(6) (the session time zone is UTC).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "password.h"
 #include "util.h"
 #include "uuid.h"
+#include "validate.h"
 
 #define ER_NO_SUCH_TABLE_CODE	1146
 
@@ -150,104 +152,12 @@ admin_trim(struct admin *ad, const char *s)
 	return arena_strndup(ad->arena, s, len);
 }
 
-static bool
-is_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-/* Django's dot-atom local part: atext runs separated by single dots. */
-static bool
-email_dot_atom(const char *s, size_t len)
-{
-	size_t	 i;
-
-	if (len == 0 || s[0] == '.' || s[len - 1] == '.')
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '.') {
-			if (s[i + 1] == '.')
-				return false;
-		} else if (!is_alnum(s[i]) &&
-		    strchr("-!#$%&'*+/=?^_`{}|~", s[i]) == NULL)
-			return false;
-	}
-	return true;
-}
-
-/* Django's quoted-string local part ("...", backslash escapes). */
-static bool
-email_quoted(const char *s, size_t len)
-{
-	size_t	 i;
-
-	if (len < 2 || s[0] != '"' || s[len - 1] != '"')
-		return false;
-	for (i = 1; i < len - 1; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\\') {
-			c = (unsigned char)s[++i];
-			if (i == len - 1 || c == 0 || c == '\n' || c == '\r' ||
-			    c > 0x7f)
-				return false;
-		} else if (c == 0 || c == '\t' || c == '\n' || c == '\r' ||
-		    c == ' ' || c == '"' || c > 0x7f)
-			return false;
-	}
-	return true;
-}
-
-/* One domain label: letters, digits, '-'; optionally not edging '-'. */
-static bool
-email_label(const char *s, size_t len, size_t min, bool tld)
-{
-	size_t	 i;
-
-	if (len < min || len > 63 || s[len - 1] == '-')
-		return false;
-	if (!tld && s[0] == '-')
-		return false;
-	for (i = 0; i < len; i++)
-		if (!is_alnum(s[i]) && s[i] != '-')
-			return false;
-	return true;
-}
-
-/* Django's domain_regex: one or more labels, then a 2+ char TLD. */
-static bool
-email_domain(const char *s)
-{
-	const char	*dot, *last = strrchr(s, '.');
-
-	if (strcmp(s, "localhost") == 0)
-		return true;
-	if (last == NULL)
-		return false;
-	for (;; s = dot + 1) {
-		dot = strchr(s, '.');
-		if (!email_label(s, (size_t)(dot - s), 1, false))
-			return false;
-		if (dot == last)
-			break;
-	}
-	return email_label(last + 1, strlen(last + 1), 2, true);
-}
-
 bool
 admin_email_valid(const char *email)
 {
-	const char	*at = strrchr(email, '@');
-	size_t		 ulen;
-
-	if (at == NULL || utf8_chars(email) < 0 ||
-	    utf8_chars(email) > EMAIL_MAX)
-		return false;
-	ulen = (size_t)(at - email);
-	if (!email_dot_atom(email, ulen) && !email_quoted(email, ulen))
-		return false;
-	return email_domain(at + 1);
+	/* the same rules as the API (Django's EmailValidator) */
+	return utf8_chars(email) >= 0 && utf8_chars(email) <= EMAIL_MAX &&
+	    v_email_syntax(email);
 }
 
 /*
@@ -283,7 +193,7 @@ admin_slugify(const char *name, char *out, size_t outsz)
 			dash = true;
 			continue;
 		}
-		if (!is_alnum(c) && c != '_')
+		if (!isalnum((unsigned char)c) && c != '_')
 			continue;	/* punctuation is removed */
 		if (dash && n > 0 && n + 1 < outsz)
 			out[n++] = '-';

@@ -132,18 +132,6 @@ crypto_hex(const void *data, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Either case is accepted; odd length, junk or overflow give -1. */
 int
 crypto_unhex(const char *hex, unsigned char *out, size_t outsz)
@@ -155,8 +143,8 @@ crypto_unhex(const char *hex, unsigned char *out, size_t outsz)
 	if (len % 2 != 0 || len / 2 > outsz || len / 2 > INT_MAX)
 		return -1;
 	for (i = 0; i < len / 2; i++) {
-		hi = hex_value(hex[2 * i]);
-		lo = hex_value(hex[2 * i + 1]);
+		hi = hex_digit_value(hex[2 * i]);
+		lo = hex_digit_value(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);

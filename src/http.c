@@ -80,18 +80,6 @@ req_param(const struct req *r, const char *name)
 	return NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode (and '+' -> ' ' when plus) into a new arena string. */
 static char *
 url_decode(struct arena *a, const char *s, size_t len, bool plus)
@@ -105,8 +93,8 @@ url_decode(struct arena *a, const char *s, size_t len, bool plus)
 		if (s[i] == '+' && plus)
 			*o++ = ' ';
 		else if (s[i] == '%' && i + 2 < len &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+		    (hi = hex_digit_value((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = hex_digit_value((unsigned char)s[i + 2])) >= 0) {
 			*o++ = (char)(hi * 16 + lo);
 			i += 2;
 		} else

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "log.h"
 #include "user.h"
+#include "validate.h"
 
 void
 user_from_row(struct user *u, const struct db_res *r, size_t row, size_t c)
@@ -101,78 +102,6 @@ user_iso_datetime(struct ctx *c, const char *t)
 		return arena_printf(c->arena, "%.10sT%.8s%.7sZ", t, t + 11,
 		    frac);
 	return arena_printf(c->arena, "%.10sT%.8sZ", t, t + 11);
-}
-
-/* Notification settings keys, in PostHog's order, with their defaults. */
-enum ns_kind { NS_BOOL, NS_MAP, NS_NUMBER };
-static const struct ns_default {
-	const char	*key;
-	enum ns_kind	 kind;
-	int		 dflt;	/* NS_BOOL */
-} ns_defaults[] = {
-	{ "plugin_disabled", NS_BOOL, 1 },
-	{ "discussions_mentioned", NS_BOOL, 1 },
-	{ "project_weekly_digest_disabled", NS_MAP, 0 },
-	{ "all_weekly_digest_disabled", NS_BOOL, 0 },
-	{ "error_tracking_issue_assigned", NS_BOOL, 1 },
-	{ "error_tracking_weekly_digest", NS_BOOL, 1 },
-	{ "data_pipeline_error_threshold", NS_NUMBER, 0 },
-	{ "project_api_key_exposed", NS_BOOL, 1 },
-	{ "materialized_view_sync_failed", NS_BOOL, 0 },
-	{ "web_analytics_weekly_digest", NS_BOOL, 1 },
-	{ "organization_member_join_email_disabled", NS_MAP, 0 },
-};
-
-/* Copy a stored value so the result owns its own tree. */
-static json_object *
-json_clone(json_object *v)
-{
-	json_object *copy = NULL;
-
-	if (v == NULL)
-		return NULL;
-	if (json_object_deep_copy(v, &copy, NULL) != 0)
-		abort();
-	if (json_object_is_type(v, json_type_double))
-		json_object_set_serializer(copy, NULL, NULL, NULL),
-		    copy = json_double(json_object_get_double(v));
-	return copy;
-}
-
-json_object *
-user_notification_settings(const char *stored)
-{
-	json_object *out, *over, *v;
-	size_t i;
-
-	over = stored != NULL ? json_tokener_parse(stored) : NULL;
-	if (over != NULL && !json_object_is_type(over, json_type_object)) {
-		json_object_put(over);
-		over = NULL;
-	}
-	out = json_object_new_object();
-	for (i = 0; i < sizeof(ns_defaults) / sizeof(ns_defaults[0]); i++) {
-		const struct ns_default *d = &ns_defaults[i];
-
-		if (over != NULL &&
-		    json_object_object_get_ex(over, d->key, &v)) {
-			json_add(out, d->key, json_clone(v));
-			continue;
-		}
-		switch (d->kind) {
-		case NS_BOOL:
-			json_add(out, d->key, json_object_new_boolean(d->dflt));
-			break;
-		case NS_MAP:
-			json_add(out, d->key, json_object_new_object());
-			break;
-		case NS_NUMBER:
-			json_add(out, d->key, json_double(0.01));
-			break;
-		}
-	}
-	json_object_put(over);
-	return out;
 }
 
 /* A stored JSON text as a value; NULL text (or junk) is JSON null. */
@@ -648,7 +577,7 @@ user_json(struct render *r, const struct user *u)
 	json_add(o, "pending_email", json_str(u->pending_email));
 	json_add(o, "is_email_verified", tri(u->is_email_verified));
 	json_add(o, "notification_settings",
-	    user_notification_settings(u->notification_settings));
+	    v_notification_settings_current(u->notification_settings));
 	json_add(o, "anonymize_data", tri(u->anonymize_data));
 	json_add(o, "allow_impersonation", tri(u->allow_impersonation));
 	json_add(o, "toolbar_mode", json_str(u->toolbar_mode));

@@ -133,7 +133,5 @@ enum prk_err user_render(struct ctx *, struct user *users, size_t n,
  * model style ("2025-03-04T10:11:12.123456Z", no fraction when zero). */
 const char *user_iso_datetime(struct ctx *, const char *dbtext);
 
-/* Default notification settings merged with stored overrides (spec 5.3.6). */
-json_object *user_notification_settings(const char *stored_json);
 
 #endif

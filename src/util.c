@@ -157,3 +157,15 @@ py_int(const char *s, long long *out)
 	*out = neg ? -(long long)v : (long long)v;
 	return true;
 }
+
+int
+hex_digit_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -17,6 +17,8 @@ char *xstrdup(const char *);
 bool str_to_ll(const char *, long long *);
 /* Python's int(str) for ASCII input (whitespace, sign, '_' separators). */
 bool py_int(const char *, long long *);
+/* Value of one hex digit (either case), -1 if c is not one. */
+int hex_digit_value(int c);
 /* Case-insensitive ASCII equality. */
 bool str_ieq(const char *, const char *);
 /* Lowercase ASCII copy in place. */

@@ -120,18 +120,6 @@ remove_all(char *s, const char *needle)
 	*w = '\0';
 }
 
-static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Python: s.strip('{}').replace('-', '') as a view into s. */
 static size_t
 strip_braces_and_hyphens(char *s, char **start)
@@ -167,8 +155,8 @@ uuid_parse(const char *in, char out[37])
 	if (strip_braces_and_hyphens(copy, &hex) != 32)
 		goto out;
 	for (i = 0; i < 16; i++) {
-		hi = hex_nibble(hex[2 * i]);
-		lo = hex_nibble(hex[2 * i + 1]);
+		hi = hex_digit_value(hex[2 * i]);
+		lo = hex_digit_value(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			goto out;
 		b[i] = (unsigned char)(hi << 4 | lo);

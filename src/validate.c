@@ -492,8 +492,8 @@ ns_copy(json_object *v)
 }
 
 /* Defaults overlaid with the stored overrides (known keys only). */
-static json_object *
-ns_current(const char *stored)
+json_object *
+v_notification_settings_current(const char *stored)
 {
 	json_object *cur, *over, *v;
 	size_t i;
@@ -592,7 +592,7 @@ v_notification_settings(struct arena *a, json_object *submitted,
 	json_object *cur, *v;
 	const char *key, *msg;
 
-	cur = ns_current(stored);
+	cur = v_notification_settings_current(stored);
 	it = json_object_iter_begin(submitted);
 	end = json_object_iter_end(submitted);
 	msg = NULL;

@@ -85,6 +85,11 @@ char *v_strip(struct arena *, const char *);
  * merged map in the defaults' key order; on failure returns NULL with
  * *err set (code "invalid_input").  Map keys are merged entry by entry.
  */
+/*
+ * notification_settings as read (spec 5.3.6): the defaults overlaid with
+ * the stored overrides.  A new object owned by the caller.
+ */
+json_object *v_notification_settings_current(const char *stored);
 json_object *v_notification_settings(struct arena *, json_object *submitted,
     const char *stored, struct verr *);
 
