@@ -167,25 +167,43 @@ record_once(struct db *db, struct arena *a, const char *scope,
 	    p, 2, NULL);
 }
 
-enum prk_err
-throttle_allow(struct db *db, struct arena *a, const char *scope,
-    const char *key, int rate, int seconds, bool *allowed, int *wait)
+/* One throttle operation, so that both kinds share the transaction loop. */
+struct op {
+	bool		 record_failure;	/* else: allow */
+	const char	*scope;
+	const char	*key;
+	int		 rate;
+	int		 seconds;
+	bool		*allowed;
+	int		*wait;
+};
+
+static enum prk_err
+op_once(struct db *db, struct arena *a, const struct op *op)
+{
+	if (op->record_failure)
+		return record_once(db, a, op->scope, op->key);
+	return allow_once(db, a, op->scope, op->key, op->rate, op->seconds,
+	    op->allowed, op->wait);
+}
+
+/*
+ * Run op inside the caller's transaction, or in its own one retried on
+ * deadlock (the per-key row lock serialises concurrent workers).
+ */
+static enum prk_err
+op_run(struct db *db, struct arena *a, const struct op *op)
 {
 	enum prk_err e;
 	int attempt;
 
-	*allowed = true;
-	*wait = 0;
-	if (strlen(scope) > SCOPE_MAX || rate < 1 || seconds < 1)
-		return PRK_EINVAL;
-	key = stored_key(a, key);
 	if (db_in_txn(db))
-		return allow_once(db, a, scope, key, rate, seconds, allowed,
-		    wait);
+		return op_once(db, a, op);
+	e = PRK_OK;
 	for (attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
 		if ((e = db_begin(db)) != PRK_OK)
 			return e;
-		e = allow_once(db, a, scope, key, rate, seconds, allowed, wait);
+		e = op_once(db, a, op);
 		if (e == PRK_OK)
 			e = db_commit(db);
 		if (e == PRK_OK)
@@ -201,33 +219,29 @@ throttle_allow(struct db *db, struct arena *a, const char *scope,
 }
 
 enum prk_err
+throttle_allow(struct db *db, struct arena *a, const char *scope,
+    const char *key, int rate, int seconds, bool *allowed, int *wait)
+{
+	struct op op = { false, scope, NULL, rate, seconds, allowed, wait };
+
+	*allowed = true;
+	*wait = 0;
+	if (strlen(scope) > SCOPE_MAX || rate < 1 || seconds < 1)
+		return PRK_EINVAL;
+	op.key = stored_key(a, key);
+	return op_run(db, a, &op);
+}
+
+enum prk_err
 throttle_record_failure(struct db *db, struct arena *a, const char *scope,
     const char *key)
 {
-	enum prk_err e;
-	int attempt;
+	struct op op = { true, scope, NULL, 0, 0, NULL, NULL };
 
 	if (strlen(scope) > SCOPE_MAX)
 		return PRK_EINVAL;
-	key = stored_key(a, key);
-	if (db_in_txn(db))
-		return record_once(db, a, scope, key);
-	for (attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
-		if ((e = db_begin(db)) != PRK_OK)
-			return e;
-		e = record_once(db, a, scope, key);
-		if (e == PRK_OK)
-			e = db_commit(db);
-		if (e == PRK_OK)
-			break;
-		db_rollback(db);
-		if (e != PRK_ELOCKED)
-			return e;
-	}
-	if (e != PRK_OK)
-		return e;
-	prune_expired(db, a);
-	return PRK_OK;
+	op.key = stored_key(a, key);
+	return op_run(db, a, &op);
 }
 
 enum prk_err
