@@ -194,6 +194,22 @@ ctx_body(struct ctx *c, json_object **out)
 	return !c->body_failed;
 }
 
+bool
+ctx_body_field(struct ctx *c, const char *name, json_object **out)
+{
+	json_object *body;
+
+	*out = NULL;
+	if (!ctx_body(c, &body))
+		return false;
+	if (body == NULL || !json_object_is_type(body, json_type_object) ||
+	    !json_object_object_get_ex(body, name, out)) {
+		api_validation(c, "required", "This field is required.", name);
+		return false;
+	}
+	return true;
+}
+
 static void
 not_authenticated(struct ctx *c)
 {

@@ -47,6 +47,12 @@ struct ctx {
  */
 bool ctx_body(struct ctx *, json_object **out);
 
+/*
+ * A required field of an object body: false after answering 400
+ * "This field is required." (attr name) or the body's parse error.
+ */
+bool ctx_body_field(struct ctx *, const char *name, json_object **out);
+
 /* PostHog error envelope helpers. */
 void api_error(struct ctx *, int status, const char *type, const char *code,
     const char *detail, const char *attr);

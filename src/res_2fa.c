@@ -454,7 +454,7 @@ void
 res_2fa_validate(struct ctx *c)
 {
 	unsigned char secret[64];
-	json_object *body, *tok;
+	json_object *tok;
 	uint32_t code;
 	int len, offset;
 	int64_t step;
@@ -470,14 +470,8 @@ res_2fa_validate(struct ctx *c)
 		    "Please start setup again.", NULL);
 		return;
 	}
-	if (!ctx_body(c, &body))
+	if (!ctx_body_field(c, "token", &tok))
 		return;
-	if (body == NULL || !json_object_is_type(body, json_type_object) ||
-	    !json_object_object_get_ex(body, "token", &tok)) {
-		api_validation(c, "required", "This field is required.",
-		    "token");
-		return;
-	}
 	/* TOTPDeviceForm.clean_token: T-1..T+1, no replay state yet */
 	if (!validate_token_code(c, tok, &code) ||
 	    !totp_verify(secret, (size_t)len, code, time(NULL), 0, 1, -1,

@@ -212,6 +212,29 @@ locked_out(struct ctx *c)
 	    "again in %d minute%s.", minutes, minutes == 1 ? "" : "s"), NULL);
 }
 
+/*
+ * Has the client address reached the lockout limit?  True once answered
+ * (403 too_many_failed_attempts, or a database error).
+ */
+static bool
+lockout_reached(struct ctx *c, const char *ip)
+{
+	enum prk_err e;
+	int n = 0;
+
+	e = throttle_failures(c->db, c->arena, LOCKOUT_SCOPE, ip,
+	    c->conf->auth_login_lockout_seconds, &n);
+	if (e != PRK_OK) {
+		api_db_error(c, e);
+		return true;
+	}
+	if (n >= c->conf->auth_login_lockout_limit) {
+		locked_out(c);
+		return true;
+	}
+	return false;
+}
+
 static void
 expired_2fa(struct ctx *c)
 {
@@ -314,21 +337,15 @@ login_failed(struct ctx *c)
 {
 	const char *ip = c->req->remote_addr;
 	enum prk_err e;
-	int n = 0;
 
 	log_notice("auth", "security: login failed ip=%s", ip);
 	e = throttle_record_failure(c->db, c->arena, LOCKOUT_SCOPE, ip);
-	if (e == PRK_OK)
-		e = throttle_failures(c->db, c->arena, LOCKOUT_SCOPE, ip,
-		    c->conf->auth_login_lockout_seconds, &n);
 	if (e != PRK_OK) {
 		api_db_error(c, e);
 		return;
 	}
-	if (n >= c->conf->auth_login_lockout_limit) {
-		locked_out(c);
+	if (lockout_reached(c, ip))
 		return;
-	}
 	api_validation(c, "invalid_credentials", "Invalid email or password.",
 	    NULL);
 }
@@ -374,23 +391,14 @@ res_auth_login(struct ctx *c)
 	const char *email, *password, *ip = c->req->remote_addr;
 	struct user u;
 	bool ok;
-	int n;
 	enum prk_err e;
 
 	if (!body_object(c, &body) ||
 	    !login_field(c, body, "email", true, &email) ||
 	    !login_field(c, body, "password", false, &password))
 		return;
-	e = throttle_failures(c->db, c->arena, LOCKOUT_SCOPE, ip,
-	    c->conf->auth_login_lockout_seconds, &n);
-	if (e != PRK_OK) {
-		api_db_error(c, e);
+	if (lockout_reached(c, ip))
 		return;
-	}
-	if (n >= c->conf->auth_login_lockout_limit) {
-		locked_out(c);
-		return;
-	}
 	if ((e = authenticate_password(c, email, password, &u, &ok)) != 0) {
 		api_db_error(c, e);
 		return;
@@ -468,7 +476,7 @@ res_auth_login_token(struct ctx *c)
 {
 	struct user u;
 	struct totp_device d;
-	json_object *body, *tok;
+	json_object *tok;
 	const char *token;
 	bool ok, found;
 	enum prk_err e;
@@ -490,14 +498,8 @@ res_auth_login_token(struct ctx *c)
 		    NULL);
 		return;
 	}
-	if (!ctx_body(c, &body))
+	if (!ctx_body_field(c, "token", &tok))
 		return;
-	if (body == NULL || !json_object_is_type(body, json_type_object) ||
-	    !json_object_object_get_ex(body, "token", &tok)) {
-		api_validation(c, "required", "This field is required.",
-		    "token");
-		return;
-	}
 	token = twofa_token_text(c, tok);
 	if (found) {
 		if ((e = twofa_verify_totp(c, &d, token, &ok)) != PRK_OK) {
