@@ -59,7 +59,8 @@ invalid_key(struct ctx *c, const char *source)
 #define KEY_LOOKUP_ME_SQL \
 	"SELECT k.id, k.scopes, (k.last_used_at IS NULL OR k.last_used_at < " \
 	"UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), " USER_COLUMNS ", " \
-	USER_RENDER_AGGREGATES("(u.id)") " " \
+	USER_RENDER_AGGREGATES("(SELECT k2.user_id FROM personal_api_keys k2 " \
+	"WHERE k2.secure_value = ?)") " " \
 	"FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
 	"WHERE k.secure_value = ?"
 #define KEY_PREFETCH_COL (3 + USER_NCOLUMNS)
@@ -69,7 +70,7 @@ static enum authn
 validate_key(struct ctx *c, const char *key, const char *source)
 {
 	char secure[72];
-	struct dbv p[1];
+	struct dbv p[1 + USER_RENDER_NPARAMS];
 	struct db_res res;
 	enum prk_err e;
 	const char *scopes;
@@ -78,9 +79,14 @@ validate_key(struct ctx *c, const char *key, const char *source)
 	size_t i;
 
 	apikey_secure_value(key, secure);
-	p[0] = DBV_S(secure);
-	e = db_exec(c->db, c->arena, c->want_me_prefetch ? KEY_LOOKUP_ME_SQL :
-	    KEY_LOOKUP_SQL, p, 1, &res);
+	/* the aggregates name the key's user by the same secure value */
+	for (i = 0; i < 1 + USER_RENDER_NPARAMS; i++)
+		p[i] = DBV_S(secure);
+	if (c->want_me_prefetch)
+		e = db_exec(c->db, c->arena, KEY_LOOKUP_ME_SQL, p,
+		    1 + USER_RENDER_NPARAMS, &res);
+	else
+		e = db_exec(c->db, c->arena, KEY_LOOKUP_SQL, p, 1, &res);
 	if (e != PRK_OK) {
 		api_db_error(c, e);
 		return AUTHN_FAILED;

@@ -85,25 +85,29 @@ struct user {
  * texts (JSON_ARRAYAGG of rows): memberships (user_id, org, level), the
  * organisations they belong to or have current, the teams of those
  * organisations (and current teams), scene personalisations.  IDS is a
- * parenthesised SQL set of user ids: "(u.id)" correlated to an outer
- * query, or a JSON_TABLE over a parameter (then USER_RENDER_NPARAMS
- * parameters, all the same).  One round trip, whatever the number of
- * users.
+ * parenthesised, uncorrelated SQL set of user ids holding one parameter
+ * (a JSON_TABLE over an id list, or a key lookup); it appears
+ * USER_RENDER_NPARAMS times, so pass that parameter that many times.
+ * The sets are unions of index lookups joined on primary keys, so the
+ * cost follows the number of rows returned, not the table sizes.  One
+ * round trip, whatever the number of users.
  */
 #define USER_ORGSET(ids) \
-	"(SELECT m2.organization_id FROM organization_memberships m2 WHERE " \
-	"m2.user_id IN " ids " UNION SELECT u2.current_organization_id FROM " \
-	"users u2 WHERE u2.id IN " ids ")"
+	"SELECT m2.organization_id AS id FROM organization_memberships m2 " \
+	"WHERE m2.user_id IN " ids " UNION SELECT u2.current_organization_id " \
+	"FROM users u2 WHERE u2.id IN " ids
+#define USER_TEAMSET(ids) \
+	"SELECT t1.id FROM (" USER_ORGSET(ids) ") os1 JOIN teams t1 ON " \
+	"t1.organization_id = os1.id UNION SELECT u3.current_team_id FROM " \
+	"users u3 WHERE u3.id IN " ids
 #define USER_RENDER_AGGREGATES(ids) \
 	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(m.user_id, m.organization_id, " \
 	"m.level) ORDER BY m.user_id, m.organization_id) FROM " \
 	"organization_memberships m WHERE m.user_id IN " ids "), " \
 	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(" ORG_COLUMNS ") ORDER BY o.id) " \
-	"FROM organizations o WHERE o.id IN " USER_ORGSET(ids) "), " \
+	"FROM (" USER_ORGSET(ids) ") os JOIN organizations o ON o.id = os.id), " \
 	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(" TEAM_COLUMNS ") ORDER BY t.id) " \
-	"FROM teams t WHERE t.organization_id IN " USER_ORGSET(ids) \
-	" OR t.id IN (SELECT u3.current_team_id FROM users u3 WHERE u3.id " \
-	"IN " ids ")), " \
+	"FROM (" USER_TEAMSET(ids) ") ts JOIN teams t ON t.id = ts.id), " \
 	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(s.user_id, s.scene, s.dashboard_id) " \
 	"ORDER BY s.id) FROM user_scene_personalisation s WHERE s.user_id IN " \
 	ids ")"
