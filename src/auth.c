@@ -51,19 +51,20 @@ invalid_key(struct ctx *c, const char *source)
 }
 
 #define KEY_LOOKUP_SQL \
-	"SELECT k.id, k.scopes, (k.last_used_at IS NULL OR k.last_used_at < " \
+	"SELECT 'k', k.id, k.scopes, (k.last_used_at IS NULL OR k.last_used_at < " \
 	"UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), " USER_COLUMNS " " \
 	"FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
 	"WHERE k.secure_value = ?"
-/* The same, with @me's nested data so that GET @me is one round trip. */
+/*
+ * The same as the first of tagged rows ('k'), followed by @me's nested
+ * data (USER_RENDER_ROWS), so that GET @me is one round trip.
+ */
 #define KEY_LOOKUP_ME_SQL \
-	"SELECT k.id, k.scopes, (k.last_used_at IS NULL OR k.last_used_at < " \
-	"UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), " USER_COLUMNS ", " \
-	USER_RENDER_AGGREGATES("(SELECT k2.user_id FROM personal_api_keys k2 " \
-	"WHERE k2.secure_value = ?)") " " \
-	"FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
-	"WHERE k.secure_value = ?"
-#define KEY_PREFETCH_COL (3 + USER_NCOLUMNS)
+	"SELECT 'k', k.id, k.scopes, (k.last_used_at IS NULL OR " \
+	"k.last_used_at < UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), " USER_COLUMNS \
+	" FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
+	"WHERE k.secure_value = ?" USER_RENDER_ROWS("(SELECT k2.user_id FROM " \
+	"personal_api_keys k2 WHERE k2.secure_value = ?)")
 
 /* Look the key up; fills ctx->auth on success. */
 static enum authn
@@ -76,7 +77,8 @@ validate_key(struct ctx *c, const char *key, const char *source)
 	const char *scopes;
 	bool is_null;
 	char err[128];
-	size_t i;
+	struct db_res *rows;
+	size_t i, row;
 
 	apikey_secure_value(key, secure);
 	/* the aggregates name the key's user by the same secure value */
@@ -91,28 +93,32 @@ validate_key(struct ctx *c, const char *key, const char *source)
 		api_db_error(c, e);
 		return AUTHN_FAILED;
 	}
-	if (res.nrows == 0) {
+	/* the key's row is tagged 'k'; with @me's data other rows follow */
+	for (row = 0; row < res.nrows; row++)
+		if (db_str(&res, row, 0) != NULL &&
+		    db_str(&res, row, 0)[0] == 'k')
+			break;
+	if (row == res.nrows) {
 		invalid_key(c, source);
 		return AUTHN_FAILED;
 	}
-	user_from_row(&c->auth.user, &res, 0, 3);
+	user_from_row(&c->auth.user, &res, row, 4);
 	if (!c->auth.user.is_active) {
 		invalid_key(c, source);
 		return AUTHN_FAILED;
 	}
 	c->auth.kind = AUTH_KEY;
-	c->auth.key_id = db_int(&res, 0, 0);
+	c->auth.key_id = db_int(&res, row, 1);
 	if (c->want_me_prefetch) {
-		for (i = 0; i < 4; i++)
-			c->auth.prefetch[i] = db_str(&res, 0,
-			    KEY_PREFETCH_COL + i);
-		c->auth.prefetched = true;
+		rows = arena_alloc(c->arena, sizeof(*rows));
+		*rows = res;
+		c->auth.prefetch = rows;
 	}
 	c->auth.scopes = NULL;
-	if ((scopes = db_str(&res, 0, 1)) != NULL)
+	if ((scopes = db_str(&res, row, 2)) != NULL)
 		c->auth.scopes = json_parse_arena(c->arena, scopes,
 		    strlen(scopes), &is_null, err, sizeof(err));
-	if (db_int(&res, 0, 2) != 0) {
+	if (db_int(&res, row, 3) != 0) {
 		/* last_used_at: at most one write an hour per key */
 		p[0] = DBV_I(c->auth.key_id);
 		e = db_exec(c->db, c->arena, "UPDATE personal_api_keys SET "

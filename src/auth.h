@@ -12,6 +12,7 @@
 #include "user.h"
 
 struct ctx;
+struct db_res;
 
 enum auth_kind {
 	AUTH_NONE,
@@ -25,9 +26,8 @@ struct auth {
 	long long	 key_id;	/* AUTH_KEY */
 	json_object	*scopes;	/* AUTH_KEY: array or NULL (arena) */
 	double		 session_created_at;	/* AUTH_SESSION: UNIX time */
-	/* The user's nested data fetched with the key (USER_RENDER_AGGREGATES) */
-	bool		 prefetched;
-	const char	*prefetch[4];
+	/* @me's nested data fetched with the key (USER_RENDER_ROWS) or NULL */
+	const struct db_res *prefetch;
 	long long	 session_id;	/* AUTH_SESSION: sessions.id */
 	bool		 session_2fa_verified;	/* AUTH_SESSION: second factor done */
 };

@@ -150,6 +150,7 @@ struct render {
 	struct db_res		 teams;
 	json_object		**team_json;	/* per teams row, lazily */
 	struct db_res		 scenes;
+	struct db_res		 counts;	/* organization, member count */
 };
 
 /* JSON array text of integers, e.g. "[1,2,3]". */
@@ -170,64 +171,112 @@ ids_json(struct arena *a, const long long *ids, size_t n)
 	return s;
 }
 
-/*
- * A JSON_ARRAYAGG of JSON_ARRAY rows (as the aggregate queries return
- * them) as a result set: numbers and strings become cell text, null
- * becomes SQL NULL.  NULL text (no rows) is an empty result.
- */
-static enum prk_err
-res_from_json(struct arena *a, const char *text, size_t ncols,
-    struct db_res *out)
+/* Row comparators for sort_rows(): by a text or an integer column. */
+struct row_order {
+	const struct db_res	*res;
+	size_t			 col;
+	size_t			 col2;	/* tie-break (text); == col: none */
+	bool			 numeric;
+};
+
+static int
+cmp_rows(const void *a, const void *b, void *arg)
 {
-	json_object *rows, *row, *v;
-	size_t i, j, nrows;
-	bool is_null;
-	char err[128];
+	const struct row_order *o = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	long long i, j;
+	int d;
+
+	if (o->numeric) {
+		i = db_int(o->res, x, o->col);
+		j = db_int(o->res, y, o->col);
+		d = (i > j) - (i < j);
+	} else
+		d = strcmp(db_str(o->res, x, o->col) ? db_str(o->res, x, o->col)
+		    : "", db_str(o->res, y, o->col) ? db_str(o->res, y, o->col) :
+		    "");
+	if (d == 0 && o->col2 != o->col)
+		d = strcmp(db_str(o->res, x, o->col2) ? db_str(o->res, x,
+		    o->col2) : "", db_str(o->res, y, o->col2) ?
+		    db_str(o->res, y, o->col2) : "");
+	return d;
+}
+
+/*
+ * The rows tagged `tag` of a USER_RENDER_ROWS result as their own result
+ * (ncols fields after the tag; cells borrowed), sorted by column col
+ * (then col2), and without repeated rows when dedupe is set (the same
+ * key twice).
+ */
+static void
+take_rows(struct arena *a, const struct db_res *all, char tag, size_t ncols,
+    struct row_order order, bool dedupe, struct db_res *out)
+{
+	size_t i, j, n, *idx;
+	struct db_res tmp;
+	const char *t;
 
 	memset(out, 0, sizeof(*out));
 	out->ncols = ncols;
-	if (text == NULL)
-		return PRK_OK;
-	rows = json_parse_arena(a, text, strlen(text), &is_null, err,
-	    sizeof(err));
-	if (rows == NULL || !json_object_is_type(rows, json_type_array))
-		return is_null ? PRK_OK : PRK_EDB;
-	nrows = json_object_array_length(rows);
-	out->cells = arena_alloc(a, (nrows * ncols + 1) * sizeof(char *));
-	out->lens = arena_alloc(a, (nrows * ncols + 1) * sizeof(size_t));
-	for (i = 0; i < nrows; i++) {
-		row = json_object_array_get_idx(rows, i);
-		if (!json_object_is_type(row, json_type_array) ||
-		    json_object_array_length(row) != ncols)
-			return PRK_EDB;
+	n = 0;
+	for (i = 0; i < all->nrows; i++)
+		if ((t = db_str(all, i, 0)) != NULL && t[0] == tag)
+			n++;
+	tmp.ncols = ncols;
+	tmp.nrows = n;
+	tmp.cells = arena_alloc(a, (n * ncols + 1) * sizeof(char *));
+	tmp.lens = arena_alloc(a, (n * ncols + 1) * sizeof(size_t));
+	for (i = 0, n = 0; i < all->nrows; i++) {
+		if ((t = db_str(all, i, 0)) == NULL || t[0] != tag)
+			continue;
 		for (j = 0; j < ncols; j++) {
-			v = json_object_array_get_idx(row, j);
-			if (v == NULL)
-				continue;
-			out->cells[i * ncols + j] = arena_strdup(a,
-			    json_object_get_string(v));
-			out->lens[i * ncols + j] =
-			    strlen(out->cells[i * ncols + j]);
+			tmp.cells[n * ncols + j] = all->cells[i * all->ncols +
+			    1 + j];
+			tmp.lens[n * ncols + j] = all->lens[i * all->ncols +
+			    1 + j];
 		}
+		n++;
 	}
-	out->nrows = nrows;
-	return PRK_OK;
+	idx = arena_alloc(a, (n + 1) * sizeof(*idx));
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	order.res = &tmp;
+	qsort_r(idx, n, sizeof(*idx), cmp_rows, &order);
+	out->cells = arena_alloc(a, (n * ncols + 1) * sizeof(char *));
+	out->lens = arena_alloc(a, (n * ncols + 1) * sizeof(size_t));
+	for (i = 0; i < n; i++) {
+		if (dedupe && out->nrows > 0 &&
+		    cmp_rows(&idx[i], &idx[i - 1], &order) == 0)
+			continue;
+		memcpy(&out->cells[out->nrows * ncols],
+		    &tmp.cells[idx[i] * ncols], ncols * sizeof(char *));
+		memcpy(&out->lens[out->nrows * ncols],
+		    &tmp.lens[idx[i] * ncols], ncols * sizeof(size_t));
+		out->nrows++;
+	}
 }
 
-/* Fill the render's tables from the four aggregate texts. */
-static enum prk_err
-render_from_texts(struct render *r, const char *const agg[4])
+#define BY_TEXT(c)	((struct row_order){ NULL, (c), (c), false })
+#define BY_INT_TEXT(c, d) ((struct row_order){ NULL, (c), (d), true })
+#define BY_INT(c)	((struct row_order){ NULL, (c), (c), true })
+
+/*
+ * Fill the render's tables from a USER_RENDER_ROWS result: memberships
+ * by (user, organisation), organisations and teams by id, scenes in
+ * insertion order.
+ */
+static void
+render_from_rows(struct render *r, const struct db_res *all)
 {
 	struct arena *a = r->c->arena;
 	struct db_res ms;
-	enum prk_err e;
 	size_t i;
 
-	if ((e = res_from_json(a, agg[0], 3, &ms)) != PRK_OK ||
-	    (e = res_from_json(a, agg[1], ORG_NCOLUMNS, &r->orgs)) != PRK_OK ||
-	    (e = res_from_json(a, agg[2], TEAM_NCOLUMNS, &r->teams)) != PRK_OK ||
-	    (e = res_from_json(a, agg[3], 3, &r->scenes)) != PRK_OK)
-		return e;
+	take_rows(a, all, 'm', 3, BY_INT_TEXT(0, 1), false, &ms);
+	take_rows(a, all, 'o', ORG_NCOLUMNS, BY_TEXT(0), true, &r->orgs);
+	take_rows(a, all, 't', TEAM_NCOLUMNS, BY_INT(0), true, &r->teams);
+	take_rows(a, all, 's', 4, BY_INT(3), false, &r->scenes);
+	take_rows(a, all, 'c', 2, BY_TEXT(0), true, &r->counts);
 	r->nms = ms.nrows;
 	r->ms = arena_alloc(a, (ms.nrows + 1) * sizeof(*r->ms));
 	for (i = 0; i < ms.nrows; i++) {
@@ -241,7 +290,6 @@ render_from_texts(struct render *r, const char *const agg[4])
 	    sizeof(json_object *));
 	r->team_json = arena_alloc(a, (r->teams.nrows + 1) *
 	    sizeof(json_object *));
-	return PRK_OK;
 }
 
 /* The ids of the render (users, then the requester) for JSON_TABLE. */
@@ -255,7 +303,6 @@ render_fetch(struct render *r)
 	long long *ids;
 	struct db_res res;
 	struct dbv p[USER_RENDER_NPARAMS];
-	const char *agg[4];
 	enum prk_err e;
 	size_t i;
 
@@ -267,13 +314,14 @@ render_fetch(struct render *r)
 	p[0] = DBV_S(ids_json(r->c->arena, ids, r->n + (r->requester != 0)));
 	for (i = 1; i < USER_RENDER_NPARAMS; i++)
 		p[i] = p[0];
-	e = db_exec(r->c->db, r->c->arena, "SELECT "
-	    USER_RENDER_AGGREGATES(JT_IDS), p, USER_RENDER_NPARAMS, &res);
+	/* an empty first SELECT fixes the width of the union */
+	e = db_exec(r->c->db, r->c->arena, "SELECT NULL, " USER_PAD30
+	    " FROM DUAL WHERE FALSE" USER_RENDER_ROWS(JT_IDS), p,
+	    USER_RENDER_NPARAMS, &res);
 	if (e != PRK_OK)
 		return e;
-	for (i = 0; i < 4; i++)
-		agg[i] = db_str(&res, 0, i);
-	return render_from_texts(r, agg);
+	render_from_rows(r, &res);
+	return PRK_OK;
 }
 
 /* Level of user in org, or -1 when not a member. */
@@ -440,6 +488,18 @@ org_teams(struct render *r, const char *org, json_object *teams,
 	}
 }
 
+/* Active members of org (the 'c' rows), 0 if none were counted. */
+static long long
+member_count(const struct render *r, const char *org)
+{
+	size_t i;
+
+	for (i = 0; i < r->counts.nrows; i++)
+		if (strcmp(db_str(&r->counts, i, 0), org) == 0)
+			return db_int(&r->counts, i, 1);
+	return 0;
+}
+
 static json_object *
 org_full(struct render *r, size_t i)
 {
@@ -476,7 +536,8 @@ org_full(struct render *r, size_t i)
 	json_add(j, "members_can_invite", bool_col(o, i, 11));
 	json_add(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
 	json_add(j, "allow_publicly_shared_resources", bool_col(o, i, 13));
-	json_add(j, "member_count", json_object_new_int64(db_int(o, i, 21)));
+	json_add(j, "member_count", json_object_new_int64(member_count(r,
+	    id)));
 	json_add(j, "is_ai_data_processing_approved", bool_col(o, i, 14));
 	json_add(j, "default_experiment_stats_method",
 	    json_str(db_str(o, i, 15)));
@@ -629,11 +690,10 @@ user_render(struct ctx *c, struct user *users, size_t n, json_object **out)
 		return PRK_OK;
 	dirty = arena_alloc(c->arena, n * sizeof(*dirty));
 	/* the key lookup may already have fetched @me's nested data */
-	if (n == 1 && c->auth.prefetched && users[0].id == c->auth.user.id)
-		e = render_from_texts(&r, c->auth.prefetch);
-	else
-		e = render_fetch(&r);
-	if (e != PRK_OK)
+	if (n == 1 && c->auth.prefetch != NULL &&
+	    users[0].id == c->auth.user.id)
+		render_from_rows(&r, c->auth.prefetch);
+	else if ((e = render_fetch(&r)) != PRK_OK)
 		return e;
 	for (i = 0; i < n; i++)
 		dirty[i] = select_current_org(&r, &users[i]);

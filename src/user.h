@@ -69,10 +69,8 @@ struct user {
 	"o.allow_publicly_shared_resources, o.is_ai_data_processing_approved, " \
 	"o.default_experiment_stats_method, o.default_anonymize_ips, " \
 	"o.default_role_id, o.is_active, o.is_not_active_reason, " \
-	"o.is_pending_deletion, (SELECT COUNT(*) FROM organization_memberships " \
-	"mc JOIN users uc ON uc.id = mc.user_id WHERE mc.organization_id = " \
-	"o.id AND uc.is_active = 1)"
-#define ORG_NCOLUMNS 22
+	"o.is_pending_deletion"
+#define ORG_NCOLUMNS 21
 
 #define TEAM_COLUMNS \
 	"t.id, t.uuid, t.organization_id, t.project_id, t.api_token, t.name, " \
@@ -81,37 +79,59 @@ struct user {
 #define TEAM_NCOLUMNS 12
 
 /*
- * Everything nested in the user objects of a set of users, as four JSON
- * texts (JSON_ARRAYAGG of rows): memberships (user_id, org, level), the
- * organisations they belong to or have current, the teams of those
- * organisations (and current teams), scene personalisations.  IDS is a
- * parenthesised, uncorrelated SQL set of user ids holding one parameter
- * (a JSON_TABLE over an id list, or a key lookup); it appears
- * USER_RENDER_NPARAMS times, so pass that parameter that many times.
- * The sets are unions of index lookups joined on primary keys, so the
- * cost follows the number of rows returned, not the table sizes.  One
- * round trip, whatever the number of users.
+ * Everything nested in the user objects of a set of users, as tagged rows
+ * of one UNION ALL (USER_ROW_WIDTH columns: a tag, then the fields, then
+ * NULL padding):
+ *   'm' memberships: user_id, organization, level
+ *   'o' organisations the users belong to or have current: ORG_COLUMNS
+ *   't' teams of those organisations and current teams: TEAM_COLUMNS
+ *   's' scene personalisations: user_id, scene, dashboard, row id
+ *   'c' active member counts of the organisations rendered in full
+ *       (current, or about to be auto-selected): organization, count
+ * 'o' and 't' rows may repeat; the reader sorts and de-duplicates.  Plain
+ * rows keep MariaDB from materialising aggregates in temporary tables,
+ * and each part is an index lookup.  IDS is a parenthesised, uncorrelated
+ * set of user ids holding one parameter, repeated USER_RENDER_NPARAMS
+ * times.  Append to a first SELECT of the same width.
  */
-#define USER_ORGSET(ids) \
-	"SELECT m2.organization_id AS id FROM organization_memberships m2 " \
-	"WHERE m2.user_id IN " ids " UNION SELECT u2.current_organization_id " \
-	"FROM users u2 WHERE u2.id IN " ids
-#define USER_TEAMSET(ids) \
-	"SELECT t1.id FROM (" USER_ORGSET(ids) ") os1 JOIN teams t1 ON " \
-	"t1.organization_id = os1.id UNION SELECT u3.current_team_id FROM " \
-	"users u3 WHERE u3.id IN " ids
-#define USER_RENDER_AGGREGATES(ids) \
-	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(m.user_id, m.organization_id, " \
-	"m.level) ORDER BY m.user_id, m.organization_id) FROM " \
-	"organization_memberships m WHERE m.user_id IN " ids "), " \
-	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(" ORG_COLUMNS ") ORDER BY o.id) " \
-	"FROM (" USER_ORGSET(ids) ") os JOIN organizations o ON o.id = os.id), " \
-	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(" TEAM_COLUMNS ") ORDER BY t.id) " \
-	"FROM (" USER_TEAMSET(ids) ") ts JOIN teams t ON t.id = ts.id), " \
-	"(SELECT JSON_ARRAYAGG(JSON_ARRAY(s.user_id, s.scene, s.dashboard_id) " \
-	"ORDER BY s.id) FROM user_scene_personalisation s WHERE s.user_id IN " \
-	ids ")"
-#define USER_RENDER_NPARAMS 7
+#define USER_ROW_WIDTH 31
+#define USER_PAD1 "NULL"
+#define USER_PAD2 USER_PAD1 ", " USER_PAD1
+#define USER_PAD4 USER_PAD2 ", " USER_PAD2
+#define USER_PAD8 USER_PAD4 ", " USER_PAD4
+#define USER_PAD16 USER_PAD8 ", " USER_PAD8
+#define USER_PAD30 USER_PAD16 ", " USER_PAD8 ", " USER_PAD4 ", " USER_PAD2
+#define USER_RENDER_ROWS(ids) \
+	" UNION ALL SELECT 'm', m.user_id, m.organization_id, m.level, " \
+	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 ", " USER_PAD1 \
+	" FROM organization_memberships m WHERE m.user_id IN " ids \
+	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 ", " USER_PAD1 \
+	" FROM organizations o WHERE o.id IN (SELECT m2.organization_id " \
+	"FROM organization_memberships m2 WHERE m2.user_id IN " ids ")" \
+	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 ", " USER_PAD1 \
+	" FROM users u2 JOIN organizations o ON o.id = " \
+	"u2.current_organization_id WHERE u2.id IN " ids \
+	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " USER_PAD2 \
+	" FROM teams t WHERE t.organization_id IN (SELECT m3.organization_id " \
+	"FROM organization_memberships m3 WHERE m3.user_id IN " ids ")" \
+	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " USER_PAD2 \
+	" FROM users u3 JOIN teams t ON t.organization_id = " \
+	"u3.current_organization_id WHERE u3.id IN " ids \
+	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " USER_PAD2 \
+	" FROM users u4 JOIN teams t ON t.id = u4.current_team_id " \
+	"WHERE u4.id IN " ids \
+	" UNION ALL SELECT 's', s.user_id, s.scene, s.dashboard_id, s.id, " \
+	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 \
+	" FROM user_scene_personalisation s WHERE s.user_id IN " ids \
+	" UNION ALL SELECT 'c', mc.organization_id, COUNT(*), " \
+	USER_PAD16 ", " USER_PAD8 ", " USER_PAD4 \
+	" FROM organization_memberships mc JOIN users uc ON uc.id = " \
+	"mc.user_id AND uc.is_active = 1 WHERE mc.organization_id IN " \
+	"(SELECT COALESCE(u5.current_organization_id, (SELECT " \
+	"MIN(m6.organization_id) FROM organization_memberships m6 WHERE " \
+	"m6.user_id = u5.id)) FROM users u5 WHERE u5.id IN " ids ") " \
+	"GROUP BY mc.organization_id"
+#define USER_RENDER_NPARAMS 8
 
 /* Fill u from columns col .. col+USER_NCOLUMNS-1 of a result row. */
 void user_from_row(struct user *u, const struct db_res *, size_t row,
