@@ -70,18 +70,21 @@ run_defers(struct arena *a)
 	a->defers = NULL;
 }
 
-void
+bool
 arena_reset(struct arena *a)
 {
 	struct block *b, *next;
+	bool grown;
 
 	run_defers(a);
+	grown = a->head != a->first;
 	for (b = a->head; b != a->first; b = next) {
 		next = b->next;
 		free(b);
 	}
 	a->head = a->first;
 	a->first->used = 0;
+	return grown;
 }
 
 void

@@ -11,13 +11,15 @@
 #define ARENA_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct arena;
 
 struct arena *arena_new(void);
 void arena_free(struct arena *);	/* NULL is a no-op */
-void arena_reset(struct arena *);	/* runs defers, keeps the first block */
+/* Runs defers, keeps the first block; true when larger blocks were freed. */
+bool arena_reset(struct arena *);
 
 void *arena_alloc(struct arena *, size_t);	/* zeroed, max-aligned */
 char *arena_strdup(struct arena *, const char *);

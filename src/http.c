@@ -311,6 +311,15 @@ resp_free(struct resp *rs)
 }
 
 void
+resp_shrink(struct resp *rs)
+{
+	if (rs->body.cap > RESP_KEEP_BYTES) {
+		buf_free(&rs->body);
+		buf_init(&rs->body);
+	}
+}
+
+void
 resp_header(struct resp *rs, const char *fmt, ...)
 {
 	va_list ap;

@@ -112,6 +112,9 @@ char *http_form_encode(struct arena *, const char *);
 void resp_init(struct resp *, struct arena *);
 void resp_reset(struct resp *, struct arena *);	/* keeps body capacity */
 void resp_free(struct resp *);
+/* Drop a body buffer grown past RESP_KEEP_BYTES (kept otherwise). */
+#define RESP_KEEP_BYTES (256 * 1024)
+void resp_shrink(struct resp *);
 void resp_header(struct resp *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* 204: empty body, no Content-Type. */

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -237,7 +238,14 @@ worker_run(const struct conf *conf, int listen_fd, int slot)
 		serve_one(&w);
 		fcgi_finish(w.fcgi);
 		alarm(0);
-		arena_reset(w.arena);
+		/*
+		 * After a large request (a long user list), hand the freed
+		 * heap back to the system so idle workers stay small.
+		 */
+		if (arena_reset(w.arena) || w.resp.body.cap > RESP_KEEP_BYTES) {
+			resp_shrink(&w.resp);
+			malloc_trim(0);
+		}
 		resp_reset(&w.resp, w.arena);
 		if (max > 0 && ++w.served >= (unsigned long)max)
 			worker_exit(&w, WORKER_EXIT_RECYCLE);
