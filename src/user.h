@@ -88,7 +88,10 @@ struct user {
  *   's' scene personalisations: user_id, scene, dashboard, row id
  *   'c' active member counts of the organisations rendered in full
  *       (current, or about to be auto-selected): organization, count
- * 'o' and 't' rows may repeat; the reader sorts and de-duplicates.  Plain
+ * 'o' and 't' rows come once per membership organisation, plus, rarely,
+ * for current organisations and teams outside the user's memberships;
+ * they may still repeat across users, so the reader sorts and
+ * de-duplicates.  Plain
  * rows keep MariaDB from materialising aggregates in temporary tables,
  * and each part is an index lookup.  IDS is a parenthesised, uncorrelated
  * set of user ids holding one parameter, repeated USER_RENDER_NPARAMS
@@ -101,6 +104,10 @@ struct user {
 #define USER_PAD8 USER_PAD4 ", " USER_PAD4
 #define USER_PAD16 USER_PAD8 ", " USER_PAD8
 #define USER_PAD30 USER_PAD16 ", " USER_PAD8 ", " USER_PAD4 ", " USER_PAD2
+/* Rows of organisations a user is not a member of (rare) come extra. */
+#define USER_NOT_MEMBER(u, org) \
+	"NOT EXISTS (SELECT 1 FROM organization_memberships mx WHERE " \
+	"mx.user_id = " u ".id AND mx.organization_id = " org ")"
 #define USER_RENDER_ROWS(ids) \
 	" UNION ALL SELECT 'm', m.user_id, m.organization_id, m.level, " \
 	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 ", " USER_PAD1 \
@@ -110,16 +117,21 @@ struct user {
 	"FROM organization_memberships m2 WHERE m2.user_id IN " ids ")" \
 	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 ", " USER_PAD1 \
 	" FROM users u2 JOIN organizations o ON o.id = " \
-	"u2.current_organization_id WHERE u2.id IN " ids \
+	"u2.current_organization_id WHERE u2.id IN " ids " AND " \
+	USER_NOT_MEMBER("u2", "u2.current_organization_id") \
 	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " USER_PAD2 \
 	" FROM teams t WHERE t.organization_id IN (SELECT m3.organization_id " \
 	"FROM organization_memberships m3 WHERE m3.user_id IN " ids ")" \
 	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " USER_PAD2 \
 	" FROM users u3 JOIN teams t ON t.organization_id = " \
-	"u3.current_organization_id WHERE u3.id IN " ids \
+	"u3.current_organization_id WHERE u3.id IN " ids " AND " \
+	USER_NOT_MEMBER("u3", "u3.current_organization_id") \
 	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " USER_PAD2 \
 	" FROM users u4 JOIN teams t ON t.id = u4.current_team_id " \
-	"WHERE u4.id IN " ids \
+	"WHERE u4.id IN " ids " AND " \
+	USER_NOT_MEMBER("u4", "t.organization_id") " AND " \
+	"(u4.current_organization_id IS NULL OR t.organization_id <> " \
+	"u4.current_organization_id)" \
 	" UNION ALL SELECT 's', s.user_id, s.scene, s.dashboard_id, s.id, " \
 	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 \
 	" FROM user_scene_personalisation s WHERE s.user_id IN " ids \

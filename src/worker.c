@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -35,6 +36,8 @@ struct worker {
 	struct app		*app;	/* created on the first request */
 	struct resp		 resp;
 	unsigned long		 served;
+	bool			 trim_pending;	/* a large request freed memory */
+	time_t			 last_trim;
 };
 
 /* Die the default way, whatever libfcgi would have installed. */
@@ -190,6 +193,24 @@ serve_one(struct worker *w)
 		    req.path != NULL ? req.path : "-");
 }
 
+/*
+ * Hand the memory a large request (a long user list) freed back to the
+ * system, so idle workers stay small; at most once a second, so a stream
+ * of large requests does not pay for it each time.
+ */
+static void
+trim_heap(struct worker *w)
+{
+	time_t now;
+
+	if (!w->trim_pending || (now = time(NULL)) == w->last_trim)
+		return;
+	resp_shrink(&w->resp);
+	malloc_trim(0);
+	w->last_trim = now;
+	w->trim_pending = false;
+}
+
 static void __attribute__((noreturn))
 worker_exit(struct worker *w, int status)
 {
@@ -238,14 +259,9 @@ worker_run(const struct conf *conf, int listen_fd, int slot)
 		serve_one(&w);
 		fcgi_finish(w.fcgi);
 		alarm(0);
-		/*
-		 * After a large request (a long user list), hand the freed
-		 * heap back to the system so idle workers stay small.
-		 */
-		if (arena_reset(w.arena) || w.resp.body.cap > RESP_KEEP_BYTES) {
-			resp_shrink(&w.resp);
-			malloc_trim(0);
-		}
+		if (arena_reset(w.arena) || w.resp.body.cap > RESP_KEEP_BYTES)
+			w.trim_pending = true;
+		trim_heap(&w);
 		resp_reset(&w.resp, w.arena);
 		if (max > 0 && ++w.served >= (unsigned long)max)
 			worker_exit(&w, WORKER_EXIT_RECYCLE);
