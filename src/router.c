@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "router.h"
+#include "res_health.h"
 #include "res_users.h"
 #include "res_users_update.h"
 #include "res_users_delete.h"
@@ -36,6 +37,7 @@ enum route_id {
 	ROUTE_LOGIN_TOKEN,
 	ROUTE_API_LOGOUT,
 	ROUTE_LOGOUT,
+	ROUTE_HEALTH,
 	ROUTE__MAX
 };
 
@@ -129,6 +131,14 @@ static const struct route routes[ROUTE__MAX] = {
 	 * Login and logout: session only, anonymous allowed (spec 2.1); CSRF
 	 * applies when a valid session is present; never re-auth-checked.
 	 */
+	[ROUTE_HEALTH] = {
+		.name = "health",
+		.flags = RF_ANONYMOUS | RF_REAUTH_EXEMPT,
+		.methods = {
+			[HTTP_GET] = { res_health, NULL, AUTHN_NOBODY },
+		},
+		.authn_default = AUTHN_NOBODY,
+	},
 	[ROUTE_LOGIN] = {
 		.name = "login",
 		.flags = RF_ANONYMOUS | RF_REAUTH_EXEMPT,
@@ -198,6 +208,7 @@ static const struct action exact_paths[] = {
 	{ "/api/login/token", &routes[ROUTE_LOGIN_TOKEN] },
 	{ "/api/logout", &routes[ROUTE_API_LOGOUT] },
 	{ "/logout", &routes[ROUTE_LOGOUT] },
+	{ "/_health", &routes[ROUTE_HEALTH] },
 	{ NULL, NULL },
 };
 

@@ -21,6 +21,7 @@ typedef void (*handler_fn)(struct ctx *);
 #define AUTHN_SESSION	0x1u
 #define AUTHN_KEY	0x2u
 #define AUTHN_ALL	(AUTHN_SESSION | AUTHN_KEY)
+#define AUTHN_NOBODY	0x4u	/* no authenticator at all */
 
 /* Route flags. */
 #define RF_ANONYMOUS	0x1u	/* no authentication required */

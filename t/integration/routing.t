@@ -134,4 +134,14 @@ expect_error 403 "$(err_scope user:read)" "OPTIONS /api/users/@me/ with a scope-
 api OPTIONS /api/users/
 expect_error 401 "$ERR_NOT_AUTHENTICATED" "anonymous OPTIONS /api/users/"
 
+# --- the health check --------------------------------------------------------
+for path in /_health /_health/; do
+	api GET "$path"
+	is "$STATUS" 200 "GET $path: 200 without credentials"
+	is "$BODY" '{"status":"ok"}' "GET $path: status ok"
+done
+api POST /_health/
+is "$STATUS" 405 "POST /_health/: 405"
+is "$(jbody -r .code)" method_not_allowed "POST /_health/: method_not_allowed"
+
 done_testing
