@@ -766,6 +766,7 @@ load_conf(struct cli *cl)
 	conf_defaults(&cl->conf);
 	if (conf_load(&cl->conf, cl->conf_path, err, sizeof(err)) == -1) {
 		cli_err("%s", err);
+		conf_free(&cl->conf);
 		return EXIT_FAILURE;
 	}
 	quiet = cl->conf;
