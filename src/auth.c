@@ -152,7 +152,10 @@ auth_personal_api_key(struct ctx *c)
 		return AUTHN_FAILED;
 	if (body != NULL && json_object_is_type(body, json_type_object) &&
 	    json_object_object_get_ex(body, "personal_api_key", &v)) {
-		if (!json_object_is_type(v, json_type_string)) {
+		/* a NUL inside the key would cut the C string short */
+		if (!json_object_is_type(v, json_type_string) ||
+		    strlen(json_object_get_string(v)) !=
+		    (size_t)json_object_get_string_len(v)) {
 			invalid_key(c, "body");
 			return AUTHN_FAILED;
 		}

@@ -80,7 +80,11 @@ req_param(const struct req *r, const char *name)
 	return NULL;
 }
 
-/* Percent-decode (and '+' -> ' ' when plus) into a new arena string. */
+/*
+ * Percent-decode (and '+' -> ' ' when plus) into a new arena string.
+ * "%00" stays as it is: values are C strings, and a decoded NUL would cut
+ * the rest off (a key followed by %00junk must not match the key).
+ */
 static char *
 url_decode(struct arena *a, const char *s, size_t len, bool plus)
 {
@@ -93,6 +97,7 @@ url_decode(struct arena *a, const char *s, size_t len, bool plus)
 		if (s[i] == '+' && plus)
 			*o++ = ' ';
 		else if (s[i] == '%' && i + 2 < len &&
+		    !(s[i + 1] == '0' && s[i + 2] == '0') &&
 		    (hi = hex_digit_value((unsigned char)s[i + 1])) >= 0 &&
 		    (lo = hex_digit_value((unsigned char)s[i + 2])) >= 0) {
 			*o++ = (char)(hi * 16 + lo);

@@ -72,6 +72,62 @@ json_arena_own(struct arena *a, json_object *o)
 		arena_defer(a, put_deferred, o);
 }
 
+/*
+ * Strict UTF-8 as Python decodes a request body (RFC 3629: no overlong
+ * forms, no UTF-16 surrogates, nothing above U+10FFFF); json-c's own check
+ * lets those through.  Returns true, or false with Python's message.
+ */
+static bool
+utf8_strict(const unsigned char *s, size_t len, char *err, size_t errsz)
+{
+	size_t i, n, k;
+	unsigned int cp, min;
+	const char *why;
+
+	for (i = 0; i < len; i += n) {
+		if (s[i] < 0x80) {
+			n = 1;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+			n = 2;
+			cp = s[i] & 0x1f;
+			min = 0x80;
+		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			n = 3;
+			cp = s[i] & 0x0f;
+			min = 0x800;
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			n = 4;
+			cp = s[i] & 0x07;
+			min = 0x10000;
+		} else {
+			why = "invalid start byte";
+			goto bad;
+		}
+		for (k = 1; k < n; k++) {
+			if (i + k >= len) {
+				why = "unexpected end of data";
+				goto bad;
+			}
+			if ((s[i + k] & 0xc0) != 0x80) {
+				why = "invalid continuation byte";
+				goto bad;
+			}
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+			why = "invalid continuation byte";
+			goto bad;
+		}
+	}
+	return true;
+bad:
+	snprintf(err, errsz, "JSON parse error - 'utf-8' codec can't decode "
+	    "byte 0x%02x in position %zu: %s", s[i], i, why);
+	return false;
+}
+
 json_object *
 json_parse_arena(struct arena *a, const char *text, size_t len,
     bool *is_null, char *err, size_t errsz)
@@ -83,6 +139,8 @@ json_parse_arena(struct arena *a, const char *text, size_t len,
 	const char *why;
 
 	*is_null = false;
+	if (!utf8_strict((const unsigned char *)text, len, err, errsz))
+		return NULL;
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 	if (tok == NULL)
 		abort();

@@ -50,8 +50,17 @@ test_parse(struct arena *a)
 	    "values are not JSON compliant", "NaN refused");
 	is_str(parse_err(a, "[1e400]", 7), "JSON parse error - Out of range "
 	    "float values are not JSON compliant", "infinity refused");
-	ok(strstr(parse_err(a, "\"\xff\"", 3), "UTF-8") != NULL,
-	    "invalid UTF-8 refused");
+	is_str(parse_err(a, "\"\xff\"", 3), "JSON parse error - 'utf-8' codec "
+	    "can't decode byte 0xff in position 1: invalid start byte",
+	    "invalid UTF-8 refused as Python does");
+	ok(strstr(parse_err(a, "\"\xc0\xaf\"", 4), "0xc0") != NULL,
+	    "overlong encoding refused");
+	ok(strstr(parse_err(a, "\"\xed\xa0\x80\"", 5), "'utf-8'") != NULL,
+	    "UTF-8-encoded surrogate refused");
+	ok(strstr(parse_err(a, "\"\xf4\x90\x80\x80\"", 6), "'utf-8'") !=
+	    NULL, "code point above U+10FFFF refused");
+	is_str(parse_err(a, "\"\xc3\xa9\xe2\x9c\x93\"", 7), "(parsed)",
+	    "valid multi-byte UTF-8 accepted");
 	ok(strstr(parse_err(a, "{\n\"a\" 1}", 8), "line 2") != NULL,
 	    "line numbers counted");
 	is_str(parse_err(a, "{\"a\":1}\0junk", 11), "JSON parse error - "
