@@ -25,6 +25,7 @@
 #include "http.h"
 #include "json.h"
 #include "log.h"
+#include "mecache.h"
 #include "res_2fa.h"
 #include "res_users_update.h"
 #include "router.h"
@@ -53,6 +54,7 @@ app_free(struct app *app)
 	if (app == NULL)
 		return;
 	db_free(app->db);
+	mecache_free();
 	free(app);
 }
 
@@ -278,7 +280,7 @@ app_handle(struct app *app, struct req *req, struct resp *resp)
 		return;
 	}
 	ms = route_method(c.route, req->method);
-	c.want_me_prefetch = (c.route->flags & RF_PREFETCH_ME) &&
+	c.want_me_cache = (c.route->flags & RF_ME_CACHE) &&
 	    (req->method == HTTP_GET || req->method == HTTP_HEAD) &&
 	    strcmp(c.lookup, "@me") == 0;
 	if (!authenticate(&c, ms))

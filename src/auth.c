@@ -17,6 +17,7 @@
 #include "http.h"
 #include "json.h"
 #include "log.h"
+#include "mecache.h"
 
 /*
  * PostHog matches "^Bearer\s+(\S.+)$" and strips the token: a token of
@@ -51,74 +52,64 @@ invalid_key(struct ctx *c, const char *source)
 }
 
 #define KEY_LOOKUP_SQL \
-	"SELECT 'k', k.id, k.scopes, (k.last_used_at IS NULL OR k.last_used_at < " \
+	"SELECT k.id, k.scopes, (k.last_used_at IS NULL OR k.last_used_at < " \
 	"UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), " USER_COLUMNS " " \
 	"FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
 	"WHERE k.secure_value = ?"
 /*
- * The same as the first of tagged rows ('k'), followed by @me's nested
- * data (USER_RENDER_ROWS), so that GET @me is one round trip.
+ * GET @me also reads the render generation in the same statement, so that
+ * the worker's copy of the body can be checked against it (mecache.h).
  */
 #define KEY_LOOKUP_ME_SQL \
-	"SELECT 'k', k.id, k.scopes, (k.last_used_at IS NULL OR " \
-	"k.last_used_at < UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), " USER_COLUMNS \
-	" FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
-	"WHERE k.secure_value = ?" USER_RENDER_ROWS("(SELECT k2.user_id FROM " \
-	"personal_api_keys k2 WHERE k2.secure_value = ?)")
+	"SELECT k.id, k.scopes, (k.last_used_at IS NULL OR k.last_used_at < " \
+	"UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), " USER_COLUMNS ", g.n " \
+	"FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
+	"JOIN render_generation g ON g.id = 1 WHERE k.secure_value = ?"
+#define KEY_USER_COL 3
+#define KEY_GENERATION_COL (KEY_USER_COL + USER_NCOLUMNS)
 
 /* Look the key up; fills ctx->auth on success. */
 static enum authn
 validate_key(struct ctx *c, const char *key, const char *source)
 {
 	char secure[72];
-	struct dbv p[1 + USER_RENDER_NPARAMS];
+	struct dbv p[1];
 	struct db_res res;
 	enum prk_err e;
 	const char *scopes;
 	bool is_null;
 	char err[128];
-	struct db_res *rows;
-	size_t i, row;
 
 	apikey_secure_value(key, secure);
-	/* the aggregates name the key's user by the same secure value */
-	for (i = 0; i < 1 + USER_RENDER_NPARAMS; i++)
-		p[i] = DBV_S(secure);
-	if (c->want_me_prefetch)
-		e = db_exec(c->db, c->arena, KEY_LOOKUP_ME_SQL, p,
-		    1 + USER_RENDER_NPARAMS, &res);
-	else
-		e = db_exec(c->db, c->arena, KEY_LOOKUP_SQL, p, 1, &res);
+	p[0] = DBV_S(secure);
+	e = db_exec(c->db, c->arena, c->want_me_cache ? KEY_LOOKUP_ME_SQL :
+	    KEY_LOOKUP_SQL, p, 1, &res);
 	if (e != PRK_OK) {
 		api_db_error(c, e);
 		return AUTHN_FAILED;
 	}
-	/* the key's row is tagged 'k'; with @me's data other rows follow */
-	for (row = 0; row < res.nrows; row++)
-		if (db_str(&res, row, 0) != NULL &&
-		    db_str(&res, row, 0)[0] == 'k')
-			break;
-	if (row == res.nrows) {
+	if (res.nrows == 0) {
 		invalid_key(c, source);
 		return AUTHN_FAILED;
 	}
-	user_from_row(&c->auth.user, &res, row, 4);
+	user_from_row(&c->auth.user, &res, 0, KEY_USER_COL);
 	if (!c->auth.user.is_active) {
 		invalid_key(c, source);
 		return AUTHN_FAILED;
 	}
 	c->auth.kind = AUTH_KEY;
-	c->auth.key_id = db_int(&res, row, 1);
-	if (c->want_me_prefetch) {
-		rows = arena_alloc(c->arena, sizeof(*rows));
-		*rows = res;
-		c->auth.prefetch = rows;
+	c->auth.key_id = db_int(&res, 0, 0);
+	if (c->want_me_cache) {
+		c->auth.generation = (unsigned long long)db_int(&res, 0,
+		    KEY_GENERATION_COL);
+		c->auth.user_row = mecache_fingerprint(c->arena, &res, 0,
+		    KEY_USER_COL, USER_NCOLUMNS, &c->auth.user_row_len);
 	}
 	c->auth.scopes = NULL;
-	if ((scopes = db_str(&res, row, 2)) != NULL)
+	if ((scopes = db_str(&res, 0, 1)) != NULL)
 		c->auth.scopes = json_parse_arena(c->arena, scopes,
 		    strlen(scopes), &is_null, err, sizeof(err));
-	if (db_int(&res, row, 3) != 0) {
+	if (db_int(&res, 0, 2) != 0) {
 		/* last_used_at: at most one write an hour per key */
 		p[0] = DBV_I(c->auth.key_id);
 		e = db_exec(c->db, c->arena, "UPDATE personal_api_keys SET "

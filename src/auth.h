@@ -26,8 +26,11 @@ struct auth {
 	long long	 key_id;	/* AUTH_KEY */
 	json_object	*scopes;	/* AUTH_KEY: array or NULL (arena) */
 	double		 session_created_at;	/* AUTH_SESSION: UNIX time */
-	/* @me's nested data fetched with the key (USER_RENDER_ROWS) or NULL */
-	const struct db_res *prefetch;
+	/* GET @me with a key: the render generation and the users row as
+	 * read with the key (mecache_fingerprint), or 0 / NULL */
+	unsigned long long generation;
+	const char	*user_row;
+	size_t		 user_row_len;
 	long long	 session_id;	/* AUTH_SESSION: sessions.id */
 	bool		 session_2fa_verified;	/* AUTH_SESSION: second factor done */
 };

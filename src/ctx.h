@@ -29,8 +29,10 @@ struct ctx {
 	const struct route	*route;
 	const char		*lookup;	/* the :id path segment or NULL */
 	struct auth		 auth;
-	/* GET @me: let the authenticator fetch the user's nested data */
-	bool			 want_me_prefetch;
+	/* GET @me: the key lookup reads what the body cache needs */
+	bool			 want_me_cache;
+	/* user_render() saved an auto-selected organisation or team */
+	bool			 user_saved;
 
 	/* Request body, parsed on first use by ctx_body(). */
 	bool			 body_parsed;

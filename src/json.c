@@ -205,6 +205,15 @@ resp_json(struct resp *rs, int status, json_object *obj)
 }
 
 void
+resp_json_text(struct resp *rs, int status, const char *text, size_t len)
+{
+	rs->status = status;
+	rs->content_type = "application/json";
+	buf_reset(&rs->body);
+	buf_append(&rs->body, text, len);
+}
+
+void
 resp_error(struct resp *rs, int status, const char *type, const char *code,
     const char *detail, const char *attr)
 {

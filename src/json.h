@@ -35,6 +35,8 @@ void json_arena_own(struct arena *, json_object *);
 void json_write(struct buf *b, json_object *);
 /* Set resp status, Content-Type and body from obj (obj not consumed). */
 void resp_json(struct resp *, int status, json_object *obj);
+/* The same with a body already serialised. */
+void resp_json_text(struct resp *, int status, const char *text, size_t len);
 /*
  * PostHog error body {"type","code","detail","attr"}; attr NULL -> null.
  */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* The schema version this binary expects (highest schema/NNNN_*.sql). */
-#define PRK_SCHEMA_VERSION 3
+#define PRK_SCHEMA_VERSION 4
 
 enum prk_err {
 	PRK_OK = 0,

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "http.h"
 #include "json.h"
+#include "mecache.h"
 #include "res_users.h"
 #include "router.h"
 #include "user.h"
@@ -65,6 +66,34 @@ users_respond_object(struct ctx *c, struct user *u)
 	json_object_put(o);
 }
 
+/* GET @me with a key: the worker's copy of the body, if still exact. */
+static bool
+respond_cached_me(struct ctx *c)
+{
+	const char *body;
+	size_t len;
+
+	if (c->auth.user_row == NULL)
+		return false;
+	body = mecache_get(c->auth.user.id, c->auth.generation,
+	    c->auth.user_row, c->auth.user_row_len, &len);
+	if (body == NULL)
+		return false;
+	resp_json_text(c->resp, 200, body, len);
+	return true;
+}
+
+/* Keep what was rendered unless rendering itself changed the row. */
+static void
+remember_me(struct ctx *c)
+{
+	if (c->auth.user_row == NULL || c->user_saved ||
+	    c->resp->status != 200)
+		return;
+	mecache_put(c->auth.user.id, c->auth.generation, c->auth.user_row,
+	    c->auth.user_row_len, c->resp->body.data, c->resp->body.len);
+}
+
 /*
  * GET /api/users/:id/ -- 200 user object; 403 non-staff on another id;
  * 404 unknown, inactive or malformed id (staff).
@@ -74,8 +103,12 @@ res_users_retrieve(struct ctx *c)
 {
 	struct user u;
 
-	if (users_resolve_target(c, &u))
-		users_respond_object(c, &u);
+	if (!users_resolve_target(c, &u))
+		return;
+	if (respond_cached_me(c))
+		return;
+	users_respond_object(c, &u);
+	remember_me(c);
 }
 
 /* The last value of a query parameter (Django's QueryDict.get). */

@@ -51,7 +51,7 @@ static const struct route routes[ROUTE__MAX] = {
 	},
 	[ROUTE_USERS_DETAIL] = {
 		.name = "users-detail",
-		.flags = RF_PREFETCH_ME | RF_REAUTH_FIELDS,
+		.flags = RF_ME_CACHE | RF_REAUTH_FIELDS,
 		.methods = {
 			[HTTP_GET] = { res_users_retrieve, USER_READ, 0 },
 			[HTTP_PUT] = { res_users_update, USER_WRITE, 0 },

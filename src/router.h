@@ -28,7 +28,7 @@ typedef void (*handler_fn)(struct ctx *);
 #define RF_REAUTH_EXEMPT 0x2u	/* never needs a fresh session (2.6) */
 #define RF_NO_THROTTLE	0x4u	/* never password-throttled (2.7) */
 #define RF_REAUTH_FIELDS 0x10u	/* PATCH/PUT of only exempt fields is fresh (2.6) */
-#define RF_PREFETCH_ME	0x8u	/* GET .../@me renders the caller */
+#define RF_ME_CACHE	0x8u	/* GET .../@me may answer from mecache */
 
 struct method_spec {
 	handler_fn	 fn;	/* NULL: method not allowed (405) */

@@ -150,7 +150,6 @@ struct render {
 	struct db_res		 teams;
 	json_object		**team_json;	/* per teams row, lazily */
 	struct db_res		 scenes;
-	struct db_res		 counts;	/* organization, member count */
 };
 
 /* JSON array text of integers, e.g. "[1,2,3]". */
@@ -276,7 +275,6 @@ render_from_rows(struct render *r, const struct db_res *all)
 	take_rows(a, all, 'o', ORG_NCOLUMNS, BY_TEXT(0), true, &r->orgs);
 	take_rows(a, all, 't', TEAM_NCOLUMNS, BY_INT(0), true, &r->teams);
 	take_rows(a, all, 's', 4, BY_INT(3), false, &r->scenes);
-	take_rows(a, all, 'c', 2, BY_TEXT(0), true, &r->counts);
 	r->nms = ms.nrows;
 	r->ms = arena_alloc(a, (ms.nrows + 1) * sizeof(*r->ms));
 	for (i = 0; i < ms.nrows; i++) {
@@ -488,18 +486,6 @@ org_teams(struct render *r, const char *org, json_object *teams,
 	}
 }
 
-/* Active members of org (the 'c' rows), 0 if none were counted. */
-static long long
-member_count(const struct render *r, const char *org)
-{
-	size_t i;
-
-	for (i = 0; i < r->counts.nrows; i++)
-		if (strcmp(db_str(&r->counts, i, 0), org) == 0)
-			return db_int(&r->counts, i, 1);
-	return 0;
-}
-
 static json_object *
 org_full(struct render *r, size_t i)
 {
@@ -536,8 +522,7 @@ org_full(struct render *r, size_t i)
 	json_add(j, "members_can_invite", bool_col(o, i, 11));
 	json_add(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
 	json_add(j, "allow_publicly_shared_resources", bool_col(o, i, 13));
-	json_add(j, "member_count", json_object_new_int64(member_count(r,
-	    id)));
+	json_add(j, "member_count", int_or_null(o, i, 21));
 	json_add(j, "is_ai_data_processing_approved", bool_col(o, i, 14));
 	json_add(j, "default_experiment_stats_method",
 	    json_str(db_str(o, i, 15)));
@@ -689,19 +674,18 @@ user_render(struct ctx *c, struct user *users, size_t n, json_object **out)
 	if (n == 0)
 		return PRK_OK;
 	dirty = arena_alloc(c->arena, n * sizeof(*dirty));
-	/* the key lookup may already have fetched @me's nested data */
-	if (n == 1 && c->auth.prefetch != NULL &&
-	    users[0].id == c->auth.user.id)
-		render_from_rows(&r, c->auth.prefetch);
-	else if ((e = render_fetch(&r)) != PRK_OK)
+	if ((e = render_fetch(&r)) != PRK_OK)
 		return e;
 	for (i = 0; i < n; i++)
 		dirty[i] = select_current_org(&r, &users[i]);
 	for (i = 0; i < n; i++) {
 		if (select_current_team(&r, &users[i]))
 			dirty[i] = true;
-		if (dirty[i] && (e = save_current(&r, &users[i])) != PRK_OK)
+		if (!dirty[i])
+			continue;
+		if ((e = save_current(&r, &users[i])) != PRK_OK)
 			return e;
+		c->user_saved = true;
 	}
 	for (i = 0; i < n; i++)
 		out[i] = user_json(&r, &users[i]);

@@ -69,8 +69,8 @@ struct user {
 	"o.allow_publicly_shared_resources, o.is_ai_data_processing_approved, " \
 	"o.default_experiment_stats_method, o.default_anonymize_ips, " \
 	"o.default_role_id, o.is_active, o.is_not_active_reason, " \
-	"o.is_pending_deletion"
-#define ORG_NCOLUMNS 21
+	"o.is_pending_deletion, o.member_count"
+#define ORG_NCOLUMNS 22
 
 #define TEAM_COLUMNS \
 	"t.id, t.uuid, t.organization_id, t.project_id, t.api_token, t.name, " \
@@ -84,10 +84,9 @@ struct user {
  * NULL padding):
  *   'm' memberships: user_id, organization, level
  *   'o' organisations the users belong to or have current: ORG_COLUMNS
+ *       (member_count, the active members, is kept by triggers)
  *   't' teams of those organisations and current teams: TEAM_COLUMNS
  *   's' scene personalisations: user_id, scene, dashboard, row id
- *   'c' active member counts of the organisations rendered in full
- *       (current, or about to be auto-selected): organization, count
  * 'o' and 't' rows come once per membership organisation, plus, rarely,
  * for current organisations and teams outside the user's memberships;
  * they may still repeat across users, so the reader sorts and
@@ -112,10 +111,10 @@ struct user {
 	" UNION ALL SELECT 'm', m.user_id, m.organization_id, m.level, " \
 	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 ", " USER_PAD1 \
 	" FROM organization_memberships m WHERE m.user_id IN " ids \
-	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 ", " USER_PAD1 \
+	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 \
 	" FROM organizations o WHERE o.id IN (SELECT m2.organization_id " \
 	"FROM organization_memberships m2 WHERE m2.user_id IN " ids ")" \
-	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 ", " USER_PAD1 \
+	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 \
 	" FROM users u2 JOIN organizations o ON o.id = " \
 	"u2.current_organization_id WHERE u2.id IN " ids " AND " \
 	USER_NOT_MEMBER("u2", "u2.current_organization_id") \
@@ -134,16 +133,8 @@ struct user {
 	"u4.current_organization_id)" \
 	" UNION ALL SELECT 's', s.user_id, s.scene, s.dashboard_id, s.id, " \
 	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 \
-	" FROM user_scene_personalisation s WHERE s.user_id IN " ids \
-	" UNION ALL SELECT 'c', mc.organization_id, COUNT(*), " \
-	USER_PAD16 ", " USER_PAD8 ", " USER_PAD4 \
-	" FROM organization_memberships mc JOIN users uc ON uc.id = " \
-	"mc.user_id AND uc.is_active = 1 WHERE mc.organization_id IN " \
-	"(SELECT COALESCE(u5.current_organization_id, (SELECT " \
-	"MIN(m6.organization_id) FROM organization_memberships m6 WHERE " \
-	"m6.user_id = u5.id)) FROM users u5 WHERE u5.id IN " ids ") " \
-	"GROUP BY mc.organization_id"
-#define USER_RENDER_NPARAMS 8
+	" FROM user_scene_personalisation s WHERE s.user_id IN " ids
+#define USER_RENDER_NPARAMS 7
 
 /* Fill u from columns col .. col+USER_NCOLUMNS-1 of a result row. */
 void user_from_row(struct user *u, const struct db_res *, size_t row,

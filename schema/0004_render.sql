@@ -1,0 +1,130 @@
+-- prickle schema 0004: what makes the user object cheap to render.
+-- Append-only.
+--
+-- organizations.member_count is the organisation's number of active
+-- members (users-api.md §4.3), kept by the triggers below, so that no
+-- request counts memberships.
+--
+-- render_generation.n grows with every change to what a user object shows
+-- beyond the users row itself: organisations, teams, memberships, scene
+-- personalisations, dashboards, member counts.  A worker keeps the @me
+-- body it rendered with the users row and the generation it read in the
+-- same statement; it answers from that copy only while both are
+-- unchanged (src/mecache.c).  The triggers make every writer keep it
+-- right, prickle or not (the CLI, an admin's SQL), inside the writer's
+-- own transaction.
+--
+-- Foreign-key cascades do not fire triggers, so the users and
+-- organizations/teams triggers account for what their deletes cascade to.
+-- Every trigger is one statement, so the file needs no DELIMITER.
+
+ALTER TABLE organizations
+    ADD COLUMN IF NOT EXISTS member_count INT NOT NULL DEFAULT 0;
+
+CREATE TABLE IF NOT EXISTS render_generation (
+	id			TINYINT NOT NULL,
+	n			BIGINT UNSIGNED NOT NULL,
+	PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+INSERT IGNORE INTO render_generation (id, n) VALUES (1, 1);
+
+-- Member counts.
+CREATE TRIGGER IF NOT EXISTS memberships_ai_count
+    AFTER INSERT ON organization_memberships FOR EACH ROW
+    UPDATE organizations SET member_count = member_count + 1
+    WHERE id = NEW.organization_id
+    AND (SELECT is_active FROM users WHERE id = NEW.user_id) = 1;
+
+CREATE TRIGGER IF NOT EXISTS memberships_ad_count
+    AFTER DELETE ON organization_memberships FOR EACH ROW
+    UPDATE organizations SET member_count = member_count - 1
+    WHERE id = OLD.organization_id
+    AND (SELECT is_active FROM users WHERE id = OLD.user_id) = 1;
+
+CREATE TRIGGER IF NOT EXISTS memberships_au_count
+    AFTER UPDATE ON organization_memberships FOR EACH ROW
+    UPDATE organizations SET member_count = member_count
+	+ (id = NEW.organization_id AND
+	   (SELECT is_active FROM users WHERE id = NEW.user_id) = 1)
+	- (id = OLD.organization_id AND
+	   (SELECT is_active FROM users WHERE id = OLD.user_id) = 1)
+    WHERE id IN (OLD.organization_id, NEW.organization_id)
+    AND (OLD.organization_id <> NEW.organization_id OR
+	 OLD.user_id <> NEW.user_id);
+
+CREATE TRIGGER IF NOT EXISTS users_au_count
+    AFTER UPDATE ON users FOR EACH ROW
+    UPDATE organizations SET member_count = member_count +
+	IF(NEW.is_active = 1, 1, -1)
+    WHERE (OLD.is_active = 1) <> (NEW.is_active = 1)
+    AND id IN (SELECT organization_id FROM organization_memberships
+	       WHERE user_id = NEW.id);
+
+-- Before the row goes: its memberships still exist here, the cascade
+-- deletes them without firing memberships_ad_count.
+CREATE TRIGGER IF NOT EXISTS users_bd_count
+    BEFORE DELETE ON users FOR EACH ROW
+    UPDATE organizations SET member_count = member_count - 1
+    WHERE OLD.is_active = 1
+    AND id IN (SELECT organization_id FROM organization_memberships
+	       WHERE user_id = OLD.id);
+
+-- The render generation.
+CREATE TRIGGER IF NOT EXISTS organizations_ai_gen
+    AFTER INSERT ON organizations FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS organizations_au_gen
+    AFTER UPDATE ON organizations FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS organizations_ad_gen
+    AFTER DELETE ON organizations FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS teams_ai_gen
+    AFTER INSERT ON teams FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS teams_au_gen
+    AFTER UPDATE ON teams FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS teams_ad_gen
+    AFTER DELETE ON teams FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS memberships_ai_gen
+    AFTER INSERT ON organization_memberships FOR EACH ROW
+    FOLLOWS memberships_ai_count
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS memberships_au_gen
+    AFTER UPDATE ON organization_memberships FOR EACH ROW
+    FOLLOWS memberships_au_count
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS memberships_ad_gen
+    AFTER DELETE ON organization_memberships FOR EACH ROW
+    FOLLOWS memberships_ad_count
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS scenes_ai_gen
+    AFTER INSERT ON user_scene_personalisation FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS scenes_au_gen
+    AFTER UPDATE ON user_scene_personalisation FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS scenes_ad_gen
+    AFTER DELETE ON user_scene_personalisation FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+-- a dashboard's delete sets scene rows' dashboard_id to NULL by cascade
+CREATE TRIGGER IF NOT EXISTS dashboards_au_gen
+    AFTER UPDATE ON dashboards FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS dashboards_ad_gen
+    AFTER DELETE ON dashboards FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+-- a user's delete cascades to memberships and scenes
+CREATE TRIGGER IF NOT EXISTS users_ad_gen
+    AFTER DELETE ON users FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+
+-- Counts of the rows already there (after the triggers, so nothing
+-- written meanwhile is missed; re-running recounts).
+UPDATE organizations o SET member_count = (
+    SELECT COUNT(*) FROM organization_memberships m
+    JOIN users u ON u.id = m.user_id AND u.is_active = 1
+    WHERE m.organization_id = o.id);

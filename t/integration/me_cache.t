@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# GET @me with a key may answer from the worker's copy (src/mecache.c):
+# every change to what the object shows, whoever makes it (API, CLI, plain
+# SQL), must show on the next request, from every worker.  Also the
+# member_count triggers of schema/0004_render.sql against a recount.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/t/lib/tap.sh"
+. "$top_srcdir/t/lib/stack.sh"
+
+stack_require
+stack_up --set pm.max_children=2 --set password.iterations=1000
+
+cli_into ALICE user add --email alice@example.com --first-name Alice
+cli_into BOB user add --email bob@example.com
+cli_into CAROL user add --email carol@example.com
+cli_into ACME org add --name Acme
+cli_into OTHER org add --name Other
+cli_into T1 team add --org "$ACME" --name One
+cli_into T2 team add --org "$OTHER" --name Two
+for who in alice bob carol; do
+	cli member add --org "$ACME" --email "$who@example.com" >/dev/null ||
+	    bail_out "member add $who"
+done
+cli_into KEY key add --email alice@example.com --scopes '*'
+AID=$(sql "SELECT id FROM users WHERE email = 'alice@example.com'")
+
+# Each check reads @me REPEAT times: both workers answer, each after the
+# first has filled its copy.
+REPEAT=6
+me() {	# me JQ-FILTER: the value, or "differs" when the answers differ
+	local i first= v
+	for ((i = 0; i < REPEAT; i++)); do
+		api_key "$KEY" GET /api/users/@me/
+		[ "$STATUS" = 200 ] || { printf 'status %s' "$STATUS"; return; }
+		v=$(jbody "$1")
+		if ((i == 0)); then
+			first=$v
+		elif [ "$v" != "$first" ]; then
+			printf 'differs: %s / %s' "$first" "$v"
+			return
+		fi
+	done
+	printf '%s' "$first"
+}
+recount_matches() {
+	sql "SELECT COUNT(*) FROM organizations o WHERE o.member_count <> (
+	    SELECT COUNT(*) FROM organization_memberships m JOIN users u
+	    ON u.id = m.user_id AND u.is_active = 1
+	    WHERE m.organization_id = o.id)"
+}
+
+is "$(me .first_name)" '"Alice"' "first read"
+is "$(me .organization.member_count)" 3 "member_count: three active members"
+WHOLE=$(me .)
+is "$(me .)" "$WHOLE" "repeated reads give the same body"
+
+api_key "$KEY" PATCH /api/users/@me/ -H 'Content-Type: application/json' \
+    --data-binary '{"first_name":"Alicia"}'
+is "$STATUS" 200 "PATCH first_name"
+is "$(me .first_name)" '"Alicia"' "the users row changed: new first_name"
+
+sql_do "UPDATE users SET theme_mode = 'dark' WHERE id = $AID"
+is "$(me .theme_mode)" '"dark"' "users row changed by SQL"
+
+sql_do "UPDATE organizations SET name = 'Acme Two' WHERE id = '$ACME'"
+is "$(me .organization.name)" '"Acme Two"' "organisation renamed by SQL"
+
+sql_do "UPDATE teams SET name = 'Uno' WHERE id = $T1"
+is "$(me .team.name)" '"Uno"' "team renamed by SQL"
+is "$(me '.organization.teams|map(.name)')" '["Uno"]' "the organisation's team list too"
+
+cli_into T3 team add --org "$ACME" --name Three
+is "$(me '.organization.teams|map(.name)')" '["Uno","Three"]' "team added by the CLI"
+
+cli user deactivate --email bob@example.com >/dev/null
+is "$(me .organization.member_count)" 2 "a member deactivated (CLI): count 2"
+cli user activate --email bob@example.com >/dev/null
+is "$(me .organization.member_count)" 3 "reactivated: count 3"
+
+sql_do "UPDATE users SET is_active = 0 WHERE email = 'carol@example.com'"
+is "$(me .organization.member_count)" 2 "a member deactivated by SQL: count 2"
+sql_do "UPDATE users SET is_active = 1 WHERE email = 'carol@example.com'"
+
+cli member add --org "$OTHER" --email alice@example.com >/dev/null
+is "$(me '.organizations|map(.name)')" '["Acme Two","Other"]' \
+    "membership added by the CLI: a second organisation"
+sql_do "UPDATE organization_memberships SET level = 8
+    WHERE user_id = $AID AND organization_id = '$ACME'"
+is "$(me .organization.membership_level)" 8 "membership level changed by SQL"
+
+sql_do "DELETE FROM organization_memberships WHERE user_id = $AID AND
+    organization_id = '$OTHER'"
+is "$(me '.organizations|map(.name)')" '["Acme Two"]' "membership removed by SQL"
+
+sql_do "INSERT INTO user_scene_personalisation (user_id, team_id, scene)
+    VALUES ($AID, $T1, 'Insights')"
+is "$(me .scene_personalisation)" '[{"scene":"Insights","dashboard":null}]' \
+    "scene personalisation inserted by SQL"
+cli_into D1 dashboard add --team "$T1" --name d1
+sql_do "UPDATE user_scene_personalisation SET dashboard_id = $D1 WHERE user_id = $AID"
+is "$(me .scene_personalisation)" "[{\"scene\":\"Insights\",\"dashboard\":$D1}]" \
+    "scene pinned to a dashboard"
+sql_do "DELETE FROM dashboards WHERE id = $D1"
+is "$(me .scene_personalisation)" '[{"scene":"Insights","dashboard":null}]' \
+    "the dashboard deleted: the cascade shows"
+
+sql_do "INSERT INTO totp_devices (user_id, name, key_sealed, created_at) VALUES ($AID, 'default', 'x', NOW())"
+is "$(me .is_2fa_enabled)" true "a TOTP device added by SQL"
+sql_do "DELETE FROM totp_devices WHERE user_id = $AID"
+is "$(me .is_2fa_enabled)" false "and removed"
+
+sql_do "DELETE FROM teams WHERE id = $T1"
+is "$(me .team.name)" '"Three"' "current team deleted: the next one is auto-selected"
+is "$(me .scene_personalisation)" '[]' "its scene rows went with it (cascade)"
+
+cli_into DAVE user add --email dave@example.com
+DAVE_ID=$(sql "SELECT id FROM users WHERE email = 'dave@example.com'")
+sql_do "INSERT INTO organization_memberships (organization_id, user_id, level,
+    joined_at, updated_at) VALUES ('$OTHER', $DAVE_ID, 1, NOW(), NOW())"
+is "$(sql "SELECT member_count FROM organizations WHERE id = '$OTHER'")" 1 \
+    "membership inserted by SQL: Other counts 1"
+sql_do "UPDATE organization_memberships SET organization_id = '$ACME'
+    WHERE user_id = $DAVE_ID"
+is "$(me .organization.member_count)" 4 "a membership moved into Acme by SQL: count 4"
+is "$(sql "SELECT member_count FROM organizations WHERE id = '$OTHER'")" 0 \
+    "and out of Other: 0"
+
+sql_do "DELETE FROM users WHERE email = 'bob@example.com'"
+is "$(me .organization.member_count)" 3 "a member deleted by SQL: count 3"
+sql_do "UPDATE users SET is_active = 0 WHERE id = $DAVE_ID"
+sql_do "DELETE FROM users WHERE id = $DAVE_ID"
+is "$(me .organization.member_count)" 2 "an inactive member deleted: count unchanged (2)"
+
+is "$(recount_matches)" 0 "every member_count equals a recount"
+
+sql_do "DELETE FROM organizations WHERE id = '$ACME'"
+is "$(me .organization)" null "the organisation deleted: none left"
+is "$(me .organizations)" '[]' "and no memberships"
+
+sql_do "UPDATE users SET is_active = 0 WHERE id = $AID"
+api_key "$KEY" GET /api/users/@me/
+is "$STATUS" 401 "the user deactivated: the key no longer works"
+
+done_testing
