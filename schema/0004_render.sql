@@ -5,14 +5,15 @@
 -- members (users-api.md §4.3), kept by the triggers below, so that no
 -- request counts memberships.
 --
+-- users.render_version grows with every update of the row.
 -- render_generation.n grows with every change to what a user object shows
 -- beyond the users row itself: organisations, teams, memberships, scene
--- personalisations, dashboards, member counts.  A worker keeps the @me
--- body it rendered with the users row and the generation it read in the
--- same statement; it answers from that copy only while both are
--- unchanged (src/mecache.c).  The triggers make every writer keep it
--- right, prickle or not (the CLI, an admin's SQL), inside the writer's
--- own transaction.
+-- personalisations, dashboards, TOTP devices, member counts.  A worker
+-- keeps the @me body it rendered with the two numbers it read with the
+-- key, in the same statement; it answers from that copy only while both
+-- are unchanged (src/mecache.c).  The triggers make every writer keep
+-- them right, prickle or not (the CLI, an admin's SQL), inside the
+-- writer's own transaction.
 --
 -- Foreign-key cascades do not fire triggers, so the users and
 -- organizations/teams triggers account for what their deletes cascade to.
@@ -20,6 +21,8 @@
 
 ALTER TABLE organizations
     ADD COLUMN IF NOT EXISTS member_count INT NOT NULL DEFAULT 0;
+ALTER TABLE users
+    ADD COLUMN IF NOT EXISTS render_version BIGINT UNSIGNED NOT NULL DEFAULT 0;
 
 CREATE TABLE IF NOT EXISTS render_generation (
 	id			TINYINT NOT NULL,
@@ -70,6 +73,11 @@ CREATE TRIGGER IF NOT EXISTS users_bd_count
     AND id IN (SELECT organization_id FROM organization_memberships
 	       WHERE user_id = OLD.id);
 
+-- The users row's version.
+CREATE TRIGGER IF NOT EXISTS users_bu_version
+    BEFORE UPDATE ON users FOR EACH ROW
+    SET NEW.render_version = OLD.render_version + 1;
+
 -- The render generation.
 CREATE TRIGGER IF NOT EXISTS organizations_ai_gen
     AFTER INSERT ON organizations FOR EACH ROW
@@ -116,6 +124,17 @@ CREATE TRIGGER IF NOT EXISTS dashboards_au_gen
     UPDATE render_generation SET n = n + 1 WHERE id = 1;
 CREATE TRIGGER IF NOT EXISTS dashboards_ad_gen
     AFTER DELETE ON dashboards FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+-- is_2fa_enabled
+CREATE TRIGGER IF NOT EXISTS totp_devices_ai_gen
+    AFTER INSERT ON totp_devices FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS totp_devices_au_gen
+    AFTER UPDATE ON totp_devices FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1
+    AND (OLD.name <> NEW.name OR OLD.user_id <> NEW.user_id);
+CREATE TRIGGER IF NOT EXISTS totp_devices_ad_gen
+    AFTER DELETE ON totp_devices FOR EACH ROW
     UPDATE render_generation SET n = n + 1 WHERE id = 1;
 -- a user's delete cascades to memberships and scenes
 CREATE TRIGGER IF NOT EXISTS users_ad_gen

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "mecache.h"
 #include "user.h"
 
 struct ctx;
@@ -26,11 +27,14 @@ struct auth {
 	long long	 key_id;	/* AUTH_KEY */
 	json_object	*scopes;	/* AUTH_KEY: array or NULL (arena) */
 	double		 session_created_at;	/* AUTH_SESSION: UNIX time */
-	/* GET @me with a key: the render generation and the users row as
-	 * read with the key (mecache_fingerprint), or 0 / NULL */
-	unsigned long long generation;
-	const char	*user_row;
-	size_t		 user_row_len;
+	/*
+	 * GET @me with a key: what mecache needs, read with the key.  The
+	 * lookup then fills only user.id, is_active and is_staff (user_partial);
+	 * the handler loads the rest when it has to render.
+	 */
+	bool		 me_cacheable;
+	bool		 user_partial;
+	struct mecache_key me_key;
 	long long	 session_id;	/* AUTH_SESSION: sessions.id */
 	bool		 session_2fa_verified;	/* AUTH_SESSION: second factor done */
 };

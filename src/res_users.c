@@ -73,13 +73,32 @@ respond_cached_me(struct ctx *c)
 	const char *body;
 	size_t len;
 
-	if (c->auth.user_row == NULL)
-		return false;
-	body = mecache_get(c->auth.user.id, c->auth.generation,
-	    c->auth.user_row, c->auth.user_row_len, &len);
-	if (body == NULL)
+	if (!c->auth.me_cacheable ||
+	    (body = mecache_get(&c->auth.me_key, &len)) == NULL)
 		return false;
 	resp_json_text(c->resp, 200, body, len);
+	return true;
+}
+
+/* The rest of the users row the @me key lookup left out. */
+static bool
+complete_me(struct ctx *c)
+{
+	bool found;
+	enum prk_err e;
+
+	if (!c->auth.user_partial)
+		return true;
+	if ((e = user_load_by_id(c, c->auth.user.id, &c->auth.user,
+	    &found)) != PRK_OK) {
+		api_db_error(c, e);
+		return false;
+	}
+	if (!found) {		/* deleted since the key was looked up */
+		api_not_found(c);
+		return false;
+	}
+	c->auth.user_partial = false;
 	return true;
 }
 
@@ -87,11 +106,9 @@ respond_cached_me(struct ctx *c)
 static void
 remember_me(struct ctx *c)
 {
-	if (c->auth.user_row == NULL || c->user_saved ||
-	    c->resp->status != 200)
-		return;
-	mecache_put(c->auth.user.id, c->auth.generation, c->auth.user_row,
-	    c->auth.user_row_len, c->resp->body.data, c->resp->body.len);
+	if (c->auth.me_cacheable && !c->user_saved && c->resp->status == 200)
+		mecache_put(&c->auth.me_key, c->resp->body.data,
+		    c->resp->body.len);
 }
 
 /*
@@ -103,9 +120,8 @@ res_users_retrieve(struct ctx *c)
 {
 	struct user u;
 
-	if (!users_resolve_target(c, &u))
-		return;
-	if (respond_cached_me(c))
+	if (respond_cached_me(c) || !complete_me(c) ||
+	    !users_resolve_target(c, &u))
 		return;
 	users_respond_object(c, &u);
 	remember_me(c);

@@ -28,6 +28,15 @@ static volatile sig_atomic_t	 quit_requested;
 static volatile sig_atomic_t	 reopen_requested;
 static volatile sig_atomic_t	 listen_fd_sig = -1;
 
+/*
+ * request_terminate_timeout without two alarm() calls per request: the
+ * loop only notes when a request starts (clock_gettime is a vDSO call,
+ * not a system call); one alarm, re-armed by its own handler, checks it.
+ */
+static unsigned int		 terminate_after;	/* seconds, 0 = off */
+static volatile sig_atomic_t	 in_request;
+static volatile double		 request_started;	/* CLOCK_MONOTONIC */
+
 struct worker {
 	const struct conf	*conf;	/* borrowed */
 	int			 slot;
@@ -66,6 +75,40 @@ on_quit(int sig)
 		dup2(s, listen_fd_sig);
 		close(s);
 	}
+	errno = saved;
+}
+
+static double
+monotonic_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The request has run request_terminate_timeout seconds: die of SIGALRM
+ * (the master reports it).  Otherwise look again when the running
+ * request would reach it, or a whole period later when idle.
+ */
+static void
+on_alarm(int sig)
+{
+	int	 saved = errno;
+	double	 left;
+
+	if (!in_request) {
+		alarm(terminate_after);
+		errno = saved;
+		return;
+	}
+	left = terminate_after - (monotonic_now() - request_started);
+	if (left <= 0) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	alarm((unsigned int)left + 1);
 	errno = saved;
 }
 
@@ -229,6 +272,10 @@ worker_run(const struct conf *conf, int listen_fd, int slot)
 
 	listen_fd_sig = listen_fd;
 	setup_signals();
+	if ((terminate_after = conf->request_terminate_timeout) > 0) {
+		set_handler(SIGALRM, on_alarm);
+		alarm(terminate_after);
+	}
 	memset(&w, 0, sizeof(w));
 	w.conf = conf;
 	w.slot = slot;
@@ -255,10 +302,11 @@ worker_run(const struct conf *conf, int listen_fd, int slot)
 			reopen_requested = 0;
 			log_reopen();
 		}
-		alarm(conf->request_terminate_timeout);
+		request_started = monotonic_now();
+		in_request = 1;
 		serve_one(&w);
 		fcgi_finish(w.fcgi);
-		alarm(0);
+		in_request = 0;
 		if (arena_reset(w.arena) || w.resp.body.cap > RESP_KEEP_BYTES)
 			w.trim_pending = true;
 		trim_heap(&w);
