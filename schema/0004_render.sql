@@ -15,6 +15,9 @@
 -- them right, prickle or not (the CLI, an admin's SQL), inside the
 -- writer's own transaction.
 --
+-- user_counts.active is the number of active users: the count of an
+-- unfiltered user list (§5.1) without scanning the users table.
+--
 -- Foreign-key cascades do not fire triggers, so the users and
 -- organizations/teams triggers account for what their deletes cascade to.
 -- Every trigger is one statement, so the file needs no DELIMITER.
@@ -31,6 +34,27 @@ CREATE TABLE IF NOT EXISTS render_generation (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 INSERT IGNORE INTO render_generation (id, n) VALUES (1, 1);
+
+CREATE TABLE IF NOT EXISTS user_counts (
+	id			TINYINT NOT NULL,
+	active			BIGINT NOT NULL,
+	PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+INSERT IGNORE INTO user_counts (id, active) VALUES (1, 0);
+
+CREATE TRIGGER IF NOT EXISTS users_ai_active
+    AFTER INSERT ON users FOR EACH ROW
+    UPDATE user_counts SET active = active + 1
+    WHERE id = 1 AND NEW.is_active = 1;
+CREATE TRIGGER IF NOT EXISTS users_ad_active
+    AFTER DELETE ON users FOR EACH ROW
+    UPDATE user_counts SET active = active - 1
+    WHERE id = 1 AND OLD.is_active = 1;
+CREATE TRIGGER IF NOT EXISTS users_au_active
+    AFTER UPDATE ON users FOR EACH ROW
+    UPDATE user_counts SET active = active + IF(NEW.is_active = 1, 1, -1)
+    WHERE id = 1 AND (OLD.is_active = 1) <> (NEW.is_active = 1);
 
 -- Member counts.
 CREATE TRIGGER IF NOT EXISTS memberships_ai_count
@@ -143,6 +167,8 @@ CREATE TRIGGER IF NOT EXISTS users_ad_gen
 
 -- Counts of the rows already there (after the triggers, so nothing
 -- written meanwhile is missed; re-running recounts).
+UPDATE user_counts SET active = (SELECT COUNT(*) FROM users WHERE
+    is_active = 1) WHERE id = 1;
 UPDATE organizations o SET member_count = (
     SELECT COUNT(*) FROM organization_memberships m
     JOIN users u ON u.id = m.user_id AND u.is_active = 1

@@ -144,9 +144,13 @@ fcgi_write(struct fcgi *f, const struct resp *r, bool with_body)
 	FCGX_PutStr("\r\n", 2, out);
 	if (with_body && r->body.len > 0)
 		FCGX_PutStr(r->body.data, (int)r->body.len, out);
-	if (FCGX_FFlush(out) == -1 || FCGX_GetError(out) != 0)
-		return -1;
-	return 0;
+	/*
+	 * No flush here: fcgi_finish() then sends the last output, the end of
+	 * the stream and the end of the request in one write, which the web
+	 * server reads at once.  Only a failure of an earlier write (a body
+	 * larger than libfcgi's buffer) is known at this point.
+	 */
+	return FCGX_GetError(out) != 0 ? -1 : 0;
 }
 
 void

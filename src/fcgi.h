@@ -35,8 +35,9 @@ void fcgi_discard_input(struct fcgi *);
 /*
  * Write resp as a CGI response: Status, Content-Type (if set), each
  * header line, Content-Length, then the body unless with_body is false
- * (HEAD keeps the length of the body it would have sent).  -1 when the
- * server went away.
+ * (HEAD keeps the length of the body it would have sent).  The last bytes
+ * go out with fcgi_finish(); -1 when an earlier write already found the
+ * server gone.
  */
 int fcgi_write(struct fcgi *, const struct resp *, bool with_body);
 /* End the request (flushes output, closes the connection). */

@@ -351,14 +351,40 @@ select_current_org(struct render *r, struct user *u)
 	return false;
 }
 
+/* Binary search: orgs are sorted by id (text), teams by id (integer). */
 static long
 org_row(const struct render *r, const char *id)
 {
-	size_t i;
+	size_t lo = 0, hi = r->orgs.nrows, mid;
+	int d;
 
-	for (i = 0; i < r->orgs.nrows; i++)
-		if (strcmp(db_str(&r->orgs, i, 0), id) == 0)
-			return (long)i;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((d = strcmp(db_str(&r->orgs, mid, 0), id)) == 0)
+			return (long)mid;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static long
+team_row(const struct render *r, long long id)
+{
+	size_t lo = 0, hi = r->teams.nrows, mid;
+	long long v;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((v = db_int(&r->teams, mid, 0)) == id)
+			return (long)mid;
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 
@@ -538,14 +564,12 @@ org_full(struct render *r, size_t i)
 static json_object *
 user_team(struct render *r, const struct user *u)
 {
-	size_t i;
+	long i;
 
-	if (u->current_team_id == 0)
+	if (u->current_team_id == 0 || (i = team_row(r, u->current_team_id)) <
+	    0)
 		return NULL;
-	for (i = 0; i < r->teams.nrows; i++)
-		if (db_int(&r->teams, i, 0) == u->current_team_id)
-			return team_json(r, i);
-	return NULL;
+	return team_json(r, (size_t)i);
 }
 
 static json_object *

@@ -133,6 +133,17 @@ sql_do "DELETE FROM users WHERE id = $DAVE_ID"
 is "$(me .organization.member_count)" 2 "an inactive member deleted: count unchanged (2)"
 
 is "$(recount_matches)" 0 "every member_count equals a recount"
+cli_into SAM user add --email sam@example.com --staff
+cli user deactivate --email carol@example.com >/dev/null
+cli_into SKEY key add --email sam@example.com --scopes '*'
+ACTIVE=$(sql "SELECT COUNT(*) FROM users WHERE is_active = 1")
+is "$(sql "SELECT active FROM user_counts")" "$ACTIVE" \
+    "user_counts.active equals a recount"
+api_key "$SKEY" GET '/api/users/?limit=1'
+is "$(jbody .count)" "$ACTIVE" "the unfiltered list counts the active users"
+api_key "$SKEY" GET '/api/users/?limit=1&is_staff=false'
+is "$(jbody .count)" "$((ACTIVE - 1))" "a filtered list counts by query"
+cli user activate --email carol@example.com >/dev/null
 
 sql_do "DELETE FROM organizations WHERE id = '$ACME'"
 is "$(me .organization)" null "the organisation deleted: none left"
