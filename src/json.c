@@ -293,6 +293,14 @@ json_add(json_object *obj, const char *key, json_object *val)
 		abort();
 }
 
+void
+json_add_static(json_object *obj, const char *key, json_object *val)
+{
+	if (json_object_object_add_ex(obj, key, val,
+	    JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY) != 0)
+		abort();
+}
+
 const char *
 json_py_type(json_object *o)
 {

@@ -51,6 +51,12 @@ json_object *json_double(double);
 json_object *json_str(const char *);	/* NULL -> JSON null (NULL) */
 /* Add key to obj; val may be NULL (JSON null). */
 void json_add(json_object *obj, const char *key, json_object *val);
+/*
+ * The same for a string-literal key: json-c keeps the pointer rather than
+ * a copy (the large renders add thousands of keys).
+ */
+#define json_add_lit(obj, key, val) json_add_static((obj), "" key "", (val))
+void json_add_static(json_object *obj, const char *key, json_object *val);
 
 /* Python type name of a JSON value: str int float bool NoneType list dict */
 const char *json_py_type(json_object *);

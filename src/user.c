@@ -300,7 +300,7 @@ render_fetch(struct render *r)
 {
 	long long *ids;
 	struct db_res res;
-	struct dbv p[USER_RENDER_NPARAMS];
+	struct dbv p[USER_RENDER_NIDS + 1];
 	enum prk_err e;
 	size_t i;
 
@@ -310,12 +310,13 @@ render_fetch(struct render *r)
 	if (r->requester != 0)
 		ids[r->n] = r->requester;
 	p[0] = DBV_S(ids_json(r->c->arena, ids, r->n + (r->requester != 0)));
-	for (i = 1; i < USER_RENDER_NPARAMS; i++)
+	for (i = 1; i < USER_RENDER_NIDS; i++)
 		p[i] = p[0];
+	p[USER_RENDER_NIDS] = DBV_I(r->requester);
 	/* an empty first SELECT fixes the width of the union */
 	e = db_exec(r->c->db, r->c->arena, "SELECT NULL, " USER_PAD30
 	    " FROM DUAL WHERE FALSE" USER_RENDER_ROWS(JT_IDS), p,
-	    USER_RENDER_NPARAMS, &res);
+	    USER_RENDER_NIDS + 1, &res);
 	if (e != PRK_OK)
 		return e;
 	render_from_rows(r, &res);
@@ -443,18 +444,18 @@ team_json(struct render *r, size_t i)
 	if (r->team_json[i] != NULL)
 		return json_object_get(r->team_json[i]);
 	o = json_object_new_object();
-	json_add(o, "id", json_object_new_int64(db_int(t, i, 0)));
-	json_add(o, "uuid", json_str(db_str(t, i, 1)));
-	json_add(o, "organization", json_str(db_str(t, i, 2)));
-	json_add(o, "project_id", int_or_null(t, i, 3));
-	json_add(o, "api_token", json_str(db_str(t, i, 4)));
-	json_add(o, "name", json_str(db_str(t, i, 5)));
-	json_add(o, "completed_snippet_onboarding", bool_col(t, i, 6));
-	json_add(o, "has_completed_onboarding_for", stored_json(db_str(t, i, 7)));
-	json_add(o, "ingested_event", bool_col(t, i, 8));
-	json_add(o, "is_demo", bool_col(t, i, 9));
-	json_add(o, "timezone", json_str(db_str(t, i, 10)));
-	json_add(o, "access_control", bool_col(t, i, 11));
+	json_add_lit(o, "id", json_object_new_int64(db_int(t, i, 0)));
+	json_add_lit(o, "uuid", json_str(db_str(t, i, 1)));
+	json_add_lit(o, "organization", json_str(db_str(t, i, 2)));
+	json_add_lit(o, "project_id", int_or_null(t, i, 3));
+	json_add_lit(o, "api_token", json_str(db_str(t, i, 4)));
+	json_add_lit(o, "name", json_str(db_str(t, i, 5)));
+	json_add_lit(o, "completed_snippet_onboarding", bool_col(t, i, 6));
+	json_add_lit(o, "has_completed_onboarding_for", stored_json(db_str(t, i, 7)));
+	json_add_lit(o, "ingested_event", bool_col(t, i, 8));
+	json_add_lit(o, "is_demo", bool_col(t, i, 9));
+	json_add_lit(o, "timezone", json_str(db_str(t, i, 10)));
+	json_add_lit(o, "access_control", bool_col(t, i, 11));
 	r->team_json[i] = o;
 	json_arena_own(r->c->arena, o);
 	return json_object_get(o);
@@ -475,16 +476,16 @@ org_basic(struct render *r, size_t i)
 	if (r->org_basic[i] != NULL)
 		return json_object_get(r->org_basic[i]);
 	j = json_object_new_object();
-	json_add(j, "id", json_str(db_str(o, i, 0)));
-	json_add(j, "name", json_str(db_str(o, i, 1)));
-	json_add(j, "slug", json_str(db_str(o, i, 2)));
-	json_add(j, "logo_media_id", json_str(db_str(o, i, 3)));
-	json_add(j, "membership_level",
+	json_add_lit(j, "id", json_str(db_str(o, i, 0)));
+	json_add_lit(j, "name", json_str(db_str(o, i, 1)));
+	json_add_lit(j, "slug", json_str(db_str(o, i, 2)));
+	json_add_lit(j, "logo_media_id", json_str(db_str(o, i, 3)));
+	json_add_lit(j, "membership_level",
 	    level_json(level_of(r, r->requester, db_str(o, i, 0))));
-	json_add(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
-	json_add(j, "is_active", bool_col(o, i, 18));
-	json_add(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
-	json_add(j, "is_pending_deletion", bool_col(o, i, 20));
+	json_add_lit(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
+	json_add_lit(j, "is_active", bool_col(o, i, 18));
+	json_add_lit(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
+	json_add_lit(j, "is_pending_deletion", bool_col(o, i, 20));
 	r->org_basic[i] = j;
 	json_arena_own(r->c->arena, j);
 	return json_object_get(j);
@@ -505,9 +506,9 @@ org_teams(struct render *r, const char *org, json_object *teams,
 			continue;
 		json_object_array_add(teams, team_json(r, i));
 		p = json_object_new_object();
-		json_add(p, "id", int_or_null(&r->teams, i, 3));
-		json_add(p, "organization_id", json_str(org));
-		json_add(p, "name", json_str(db_str(&r->teams, i, 5)));
+		json_add_lit(p, "id", int_or_null(&r->teams, i, 3));
+		json_add_lit(p, "organization_id", json_str(org));
+		json_add_lit(p, "name", json_str(db_str(&r->teams, i, 5)));
 		json_object_array_add(projects, p);
 	}
 }
@@ -522,40 +523,40 @@ org_full(struct render *r, size_t i)
 	if (r->org_full[i] != NULL)
 		return json_object_get(r->org_full[i]);
 	j = json_object_new_object();
-	json_add(j, "id", json_str(id));
-	json_add(j, "name", json_str(db_str(o, i, 1)));
-	json_add(j, "slug", json_str(db_str(o, i, 2)));
-	json_add(j, "logo_media_id", json_str(db_str(o, i, 3)));
-	json_add(j, "created_at", json_str(user_iso_datetime(r->c,
+	json_add_lit(j, "id", json_str(id));
+	json_add_lit(j, "name", json_str(db_str(o, i, 1)));
+	json_add_lit(j, "slug", json_str(db_str(o, i, 2)));
+	json_add_lit(j, "logo_media_id", json_str(db_str(o, i, 3)));
+	json_add_lit(j, "created_at", json_str(user_iso_datetime(r->c,
 	    db_str(o, i, 4))));
-	json_add(j, "updated_at", json_str(user_iso_datetime(r->c,
+	json_add_lit(j, "updated_at", json_str(user_iso_datetime(r->c,
 	    db_str(o, i, 5))));
-	json_add(j, "membership_level", level_json(level_of(r, r->requester,
+	json_add_lit(j, "membership_level", level_json(level_of(r, r->requester,
 	    id)));
-	json_add(j, "plugins_access_level", int_or_null(o, i, 6));
+	json_add_lit(j, "plugins_access_level", int_or_null(o, i, 6));
 	teams = json_object_new_array();
 	projects = json_object_new_array();
 	org_teams(r, id, teams, projects);
-	json_add(j, "teams", teams);
-	json_add(j, "projects", projects);
-	json_add(j, "available_product_features", stored_json(db_str(o, i, 7)));
-	json_add(j, "is_member_join_email_enabled", bool_col(o, i, 8));
+	json_add_lit(j, "teams", teams);
+	json_add_lit(j, "projects", projects);
+	json_add_lit(j, "available_product_features", stored_json(db_str(o, i, 7)));
+	json_add_lit(j, "is_member_join_email_enabled", bool_col(o, i, 8));
 	meta = json_object_new_object();
-	json_add(meta, "instance_tag", json_object_new_string("none"));
-	json_add(j, "metadata", meta);
-	json_add(j, "customer_id", json_str(db_str(o, i, 9)));
-	json_add(j, "enforce_2fa", bool_col(o, i, 10));
-	json_add(j, "members_can_invite", bool_col(o, i, 11));
-	json_add(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
-	json_add(j, "allow_publicly_shared_resources", bool_col(o, i, 13));
-	json_add(j, "member_count", int_or_null(o, i, 21));
-	json_add(j, "is_ai_data_processing_approved", bool_col(o, i, 14));
-	json_add(j, "default_experiment_stats_method",
+	json_add_lit(meta, "instance_tag", json_object_new_string("none"));
+	json_add_lit(j, "metadata", meta);
+	json_add_lit(j, "customer_id", json_str(db_str(o, i, 9)));
+	json_add_lit(j, "enforce_2fa", bool_col(o, i, 10));
+	json_add_lit(j, "members_can_invite", bool_col(o, i, 11));
+	json_add_lit(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
+	json_add_lit(j, "allow_publicly_shared_resources", bool_col(o, i, 13));
+	json_add_lit(j, "member_count", int_or_null(o, i, 21));
+	json_add_lit(j, "is_ai_data_processing_approved", bool_col(o, i, 14));
+	json_add_lit(j, "default_experiment_stats_method",
 	    json_str(db_str(o, i, 15)));
-	json_add(j, "default_anonymize_ips", bool_col(o, i, 16));
-	json_add(j, "default_role_id", json_str(db_str(o, i, 17)));
-	json_add(j, "is_active", bool_col(o, i, 18));
-	json_add(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
+	json_add_lit(j, "default_anonymize_ips", bool_col(o, i, 16));
+	json_add_lit(j, "default_role_id", json_str(db_str(o, i, 17)));
+	json_add_lit(j, "is_active", bool_col(o, i, 18));
+	json_add_lit(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
 	r->org_full[i] = j;
 	json_arena_own(r->c->arena, j);
 	return json_object_get(j);
@@ -611,8 +612,8 @@ user_scenes(struct render *r, const struct user *u)
 		if (db_int(&r->scenes, i, 0) != u->id)
 			continue;
 		s = json_object_new_object();
-		json_add(s, "scene", json_str(db_str(&r->scenes, i, 1)));
-		json_add(s, "dashboard", int_or_null(&r->scenes, i, 2));
+		json_add_lit(s, "scene", json_str(db_str(&r->scenes, i, 1)));
+		json_add_lit(s, "dashboard", int_or_null(&r->scenes, i, 2));
 		json_object_array_add(a, s);
 	}
 	return a;
@@ -637,47 +638,47 @@ user_json(struct render *r, const struct user *u)
 	has_pw = u->password != NULL && u->password[0] != '\0' &&
 	    u->password[0] != '!';
 	o = json_object_new_object();
-	json_add(o, "date_joined", json_str(user_iso_datetime(c,
+	json_add_lit(o, "date_joined", json_str(user_iso_datetime(c,
 	    u->date_joined)));
-	json_add(o, "uuid", json_str(u->uuid));
-	json_add(o, "distinct_id", json_str(u->distinct_id));
-	json_add(o, "first_name", json_str(u->first_name));
-	json_add(o, "last_name", json_str(u->last_name));
-	json_add(o, "email", json_str(u->email));
-	json_add(o, "pending_email", json_str(u->pending_email));
-	json_add(o, "is_email_verified", tri(u->is_email_verified));
-	json_add(o, "notification_settings",
+	json_add_lit(o, "uuid", json_str(u->uuid));
+	json_add_lit(o, "distinct_id", json_str(u->distinct_id));
+	json_add_lit(o, "first_name", json_str(u->first_name));
+	json_add_lit(o, "last_name", json_str(u->last_name));
+	json_add_lit(o, "email", json_str(u->email));
+	json_add_lit(o, "pending_email", json_str(u->pending_email));
+	json_add_lit(o, "is_email_verified", tri(u->is_email_verified));
+	json_add_lit(o, "notification_settings",
 	    v_notification_settings_current(u->notification_settings));
-	json_add(o, "anonymize_data", tri(u->anonymize_data));
-	json_add(o, "allow_impersonation", tri(u->allow_impersonation));
-	json_add(o, "toolbar_mode", json_str(u->toolbar_mode));
-	json_add(o, "has_password", json_object_new_boolean(has_pw));
-	json_add(o, "id", json_object_new_int64(u->id));
-	json_add(o, "is_staff", json_object_new_boolean(u->is_staff));
-	json_add(o, "is_impersonated", json_object_new_boolean(0));
-	json_add(o, "is_impersonated_until", NULL);
-	json_add(o, "is_impersonated_read_only", NULL);
-	json_add(o, "sensitive_session_expires_at", sensitive_expiry(c));
-	json_add(o, "team", user_team(r, u));
-	json_add(o, "organization", user_org(r, u));
-	json_add(o, "organizations", user_orgs(r, u));
-	json_add(o, "events_column_config",
+	json_add_lit(o, "anonymize_data", tri(u->anonymize_data));
+	json_add_lit(o, "allow_impersonation", tri(u->allow_impersonation));
+	json_add_lit(o, "toolbar_mode", json_str(u->toolbar_mode));
+	json_add_lit(o, "has_password", json_object_new_boolean(has_pw));
+	json_add_lit(o, "id", json_object_new_int64(u->id));
+	json_add_lit(o, "is_staff", json_object_new_boolean(u->is_staff));
+	json_add_lit(o, "is_impersonated", json_object_new_boolean(0));
+	json_add_lit(o, "is_impersonated_until", NULL);
+	json_add_lit(o, "is_impersonated_read_only", NULL);
+	json_add_lit(o, "sensitive_session_expires_at", sensitive_expiry(c));
+	json_add_lit(o, "team", user_team(r, u));
+	json_add_lit(o, "organization", user_org(r, u));
+	json_add_lit(o, "organizations", user_orgs(r, u));
+	json_add_lit(o, "events_column_config",
 	    stored_json(u->events_column_config));
-	json_add(o, "is_2fa_enabled", json_object_new_boolean(
+	json_add_lit(o, "is_2fa_enabled", json_object_new_boolean(
 	    u->is_2fa_enabled));
-	json_add(o, "has_social_auth", json_object_new_boolean(0));
-	json_add(o, "has_sso_enforcement", json_object_new_boolean(0));
-	json_add(o, "has_seen_product_intro_for",
+	json_add_lit(o, "has_social_auth", json_object_new_boolean(0));
+	json_add_lit(o, "has_sso_enforcement", json_object_new_boolean(0));
+	json_add_lit(o, "has_seen_product_intro_for",
 	    stored_json(u->has_seen_product_intro_for));
-	json_add(o, "scene_personalisation", user_scenes(r, u));
-	json_add(o, "theme_mode", json_str(u->theme_mode));
-	json_add(o, "hedgehog_config", stored_json(u->hedgehog_config));
-	json_add(o, "allow_sidebar_suggestions",
+	json_add_lit(o, "scene_personalisation", user_scenes(r, u));
+	json_add_lit(o, "theme_mode", json_str(u->theme_mode));
+	json_add_lit(o, "hedgehog_config", stored_json(u->hedgehog_config));
+	json_add_lit(o, "allow_sidebar_suggestions",
 	    tri(u->allow_sidebar_suggestions));
-	json_add(o, "shortcut_position", json_str(u->shortcut_position != NULL ?
+	json_add_lit(o, "shortcut_position", json_str(u->shortcut_position != NULL ?
 	    u->shortcut_position : "above"));
-	json_add(o, "role_at_organization", json_str(u->role_at_organization));
-	json_add(o, "passkeys_enabled_for_2fa",
+	json_add_lit(o, "role_at_organization", json_str(u->role_at_organization));
+	json_add_lit(o, "passkeys_enabled_for_2fa",
 	    json_object_new_boolean(u->passkeys_enabled_for_2fa > 0));
 	return o;
 }

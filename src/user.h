@@ -85,16 +85,17 @@ struct user {
  *   'm' memberships: user_id, organization, level
  *   'o' organisations the users belong to or have current: ORG_COLUMNS
  *       (member_count, the active members, is kept by triggers)
- *   't' teams of those organisations and current teams: TEAM_COLUMNS
+ *   't' teams: TEAM_COLUMNS.  Only those the objects can show: the users'
+ *       current teams, the teams of the requester's organisations (an
+ *       organisation lists its teams to members only), and for a user
+ *       without a current team the teams of the organisation that is or
+ *       becomes current (spec 4.5 picks the lowest team id there).
  *   's' scene personalisations: user_id, scene, dashboard, row id
- * 'o' and 't' rows come once per membership organisation, plus, rarely,
- * for current organisations and teams outside the user's memberships;
- * they may still repeat across users, so the reader sorts and
- * de-duplicates.  Plain
- * rows keep MariaDB from materialising aggregates in temporary tables,
- * and each part is an index lookup.  IDS is a parenthesised, uncorrelated
- * set of user ids holding one parameter, repeated USER_RENDER_NPARAMS
- * times.  Append to a first SELECT of the same width.
+ * 't' rows may repeat, so the reader sorts and de-duplicates.  Each part
+ * is an index lookup.  IDS is a parenthesised, uncorrelated set of user
+ * ids holding one parameter, which comes USER_RENDER_NIDS times; the
+ * requester's id is the last parameter.  Append to a first SELECT of the
+ * same width.
  */
 #define USER_ROW_WIDTH 31
 #define USER_PAD1 "NULL"
@@ -103,38 +104,31 @@ struct user {
 #define USER_PAD8 USER_PAD4 ", " USER_PAD4
 #define USER_PAD16 USER_PAD8 ", " USER_PAD8
 #define USER_PAD30 USER_PAD16 ", " USER_PAD8 ", " USER_PAD4 ", " USER_PAD2
-/* Rows of organisations a user is not a member of (rare) come extra. */
-#define USER_NOT_MEMBER(u, org) \
-	"NOT EXISTS (SELECT 1 FROM organization_memberships mx WHERE " \
-	"mx.user_id = " u ".id AND mx.organization_id = " org ")"
+#define USER_TEAM_ROW "SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " \
+	USER_PAD2
 #define USER_RENDER_ROWS(ids) \
 	" UNION ALL SELECT 'm', m.user_id, m.organization_id, m.level, " \
 	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 ", " USER_PAD1 \
 	" FROM organization_memberships m WHERE m.user_id IN " ids \
 	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 \
-	" FROM organizations o WHERE o.id IN (SELECT m2.organization_id " \
-	"FROM organization_memberships m2 WHERE m2.user_id IN " ids ")" \
-	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 \
-	" FROM users u2 JOIN organizations o ON o.id = " \
-	"u2.current_organization_id WHERE u2.id IN " ids " AND " \
-	USER_NOT_MEMBER("u2", "u2.current_organization_id") \
-	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " USER_PAD2 \
-	" FROM teams t WHERE t.organization_id IN (SELECT m3.organization_id " \
-	"FROM organization_memberships m3 WHERE m3.user_id IN " ids ")" \
-	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " USER_PAD2 \
-	" FROM users u3 JOIN teams t ON t.organization_id = " \
-	"u3.current_organization_id WHERE u3.id IN " ids " AND " \
-	USER_NOT_MEMBER("u3", "u3.current_organization_id") \
-	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " USER_PAD2 \
-	" FROM users u4 JOIN teams t ON t.id = u4.current_team_id " \
-	"WHERE u4.id IN " ids " AND " \
-	USER_NOT_MEMBER("u4", "t.organization_id") " AND " \
-	"(u4.current_organization_id IS NULL OR t.organization_id <> " \
-	"u4.current_organization_id)" \
+	" FROM organizations o JOIN (SELECT m2.organization_id AS id FROM " \
+	"organization_memberships m2 WHERE m2.user_id IN " ids " UNION " \
+	"SELECT u2.current_organization_id FROM users u2 WHERE u2.id IN " \
+	ids ") ro ON o.id = ro.id" \
+	" UNION ALL " USER_TEAM_ROW " FROM users u4 JOIN teams t ON " \
+	"t.id = u4.current_team_id WHERE u4.id IN " ids \
+	" UNION ALL " USER_TEAM_ROW " FROM users u5 JOIN teams t ON " \
+	"t.organization_id = COALESCE(u5.current_organization_id, (SELECT " \
+	"MIN(m6.organization_id) FROM organization_memberships m6 WHERE " \
+	"m6.user_id = u5.id)) WHERE u5.id IN " ids " AND " \
+	"u5.current_team_id IS NULL" \
 	" UNION ALL SELECT 's', s.user_id, s.scene, s.dashboard_id, s.id, " \
 	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 \
-	" FROM user_scene_personalisation s WHERE s.user_id IN " ids
-#define USER_RENDER_NPARAMS 7
+	" FROM user_scene_personalisation s WHERE s.user_id IN " ids \
+	" UNION ALL " USER_TEAM_ROW " FROM teams t WHERE t.organization_id " \
+	"IN (SELECT m3.organization_id FROM organization_memberships m3 " \
+	"WHERE m3.user_id = ?)"
+#define USER_RENDER_NIDS 6
 
 /* Fill u from columns col .. col+USER_NCOLUMNS-1 of a result row. */
 void user_from_row(struct user *u, const struct db_res *, size_t row,

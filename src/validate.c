@@ -507,22 +507,22 @@ v_notification_settings_current(const char *stored)
 	for (i = 0; i < NS_NKEYS; i++) {
 		const struct ns_key *k = &ns_keys[i];
 
+		/* the names live in the static table: no copies */
 		if (over != NULL && json_object_object_get_ex(over, k->name,
 		    &v)) {
-			json_object_object_add(cur, k->name, ns_copy(v));
+			json_add_static(cur, k->name, ns_copy(v));
 			continue;
 		}
 		switch (k->kind) {
 		case NS_BOOL:
-			json_object_object_add(cur, k->name,
+			json_add_static(cur, k->name,
 			    json_object_new_boolean(k->dflt));
 			break;
 		case NS_MAP:
-			json_object_object_add(cur, k->name,
-			    json_object_new_object());
+			json_add_static(cur, k->name, json_object_new_object());
 			break;
 		case NS_NUMBER:
-			json_object_object_add(cur, k->name,
+			json_add_static(cur, k->name,
 			    json_double(NS_DEFAULT_THRESHOLD));
 			break;
 		}
