@@ -1,9 +1,12 @@
 -- prickle schema 0004: what makes the user object cheap to render.
 -- Append-only.
 --
--- organizations.member_count is the organisation's number of active
--- members (users-api.md §4.3), kept by the triggers below, so that no
--- request counts memberships.
+-- organization_member_counts.members is the organisation's number of
+-- active members (users-api.md §4.3; no row is 0), kept by the triggers
+-- below, so that no request counts memberships.  It is a table of its own,
+-- not a column of organizations: a trigger cannot write a table its
+-- statement reads, and statements that add memberships or deactivate
+-- users by reading organizations are common in admin SQL.
 --
 -- users.render_version grows with every update of the row.
 -- render_generation.n grows with every change to what a user object shows
@@ -22,8 +25,13 @@
 -- organizations/teams triggers account for what their deletes cascade to.
 -- Every trigger is one statement, so the file needs no DELIMITER.
 
-ALTER TABLE organizations
-    ADD COLUMN IF NOT EXISTS member_count INT NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS organization_member_counts (
+	organization_id		CHAR(36) CHARACTER SET ascii NOT NULL,
+	members			INT NOT NULL,
+	PRIMARY KEY (organization_id),
+	CONSTRAINT member_counts_org_fk FOREIGN KEY (organization_id)
+	    REFERENCES organizations (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 ALTER TABLE users
     ADD COLUMN IF NOT EXISTS render_version BIGINT UNSIGNED NOT NULL DEFAULT 0;
 
@@ -56,46 +64,51 @@ CREATE TRIGGER IF NOT EXISTS users_au_active
     UPDATE user_counts SET active = active + IF(NEW.is_active = 1, 1, -1)
     WHERE id = 1 AND (OLD.is_active = 1) <> (NEW.is_active = 1);
 
--- Member counts.
+-- Member counts: each trigger adds +1 or -1 per organisation, creating
+-- the row when needed.
 CREATE TRIGGER IF NOT EXISTS memberships_ai_count
     AFTER INSERT ON organization_memberships FOR EACH ROW
-    UPDATE organizations SET member_count = member_count + 1
-    WHERE id = NEW.organization_id
-    AND (SELECT is_active FROM users WHERE id = NEW.user_id) = 1;
+    INSERT INTO organization_member_counts (organization_id, members)
+    SELECT NEW.organization_id, 1 FROM users u
+    WHERE u.id = NEW.user_id AND u.is_active = 1
+    ON DUPLICATE KEY UPDATE members = members + 1;
 
 CREATE TRIGGER IF NOT EXISTS memberships_ad_count
     AFTER DELETE ON organization_memberships FOR EACH ROW
-    UPDATE organizations SET member_count = member_count - 1
-    WHERE id = OLD.organization_id
-    AND (SELECT is_active FROM users WHERE id = OLD.user_id) = 1;
+    INSERT INTO organization_member_counts (organization_id, members)
+    SELECT OLD.organization_id, -1 FROM users u
+    WHERE u.id = OLD.user_id AND u.is_active = 1
+    ON DUPLICATE KEY UPDATE members = members - 1;
 
 CREATE TRIGGER IF NOT EXISTS memberships_au_count
     AFTER UPDATE ON organization_memberships FOR EACH ROW
-    UPDATE organizations SET member_count = member_count
-	+ (id = NEW.organization_id AND
-	   (SELECT is_active FROM users WHERE id = NEW.user_id) = 1)
-	- (id = OLD.organization_id AND
-	   (SELECT is_active FROM users WHERE id = OLD.user_id) = 1)
-    WHERE id IN (OLD.organization_id, NEW.organization_id)
-    AND (OLD.organization_id <> NEW.organization_id OR
-	 OLD.user_id <> NEW.user_id);
+    INSERT INTO organization_member_counts (organization_id, members)
+    SELECT d.organization_id, d.delta FROM (
+	SELECT NEW.organization_id AS organization_id, 1 AS delta
+	FROM users u WHERE u.id = NEW.user_id AND u.is_active = 1
+	UNION ALL
+	SELECT OLD.organization_id, -1
+	FROM users u WHERE u.id = OLD.user_id AND u.is_active = 1) d
+    WHERE OLD.organization_id <> NEW.organization_id
+    OR OLD.user_id <> NEW.user_id
+    ON DUPLICATE KEY UPDATE members = members + VALUES(members);
 
 CREATE TRIGGER IF NOT EXISTS users_au_count
     AFTER UPDATE ON users FOR EACH ROW
-    UPDATE organizations SET member_count = member_count +
-	IF(NEW.is_active = 1, 1, -1)
-    WHERE (OLD.is_active = 1) <> (NEW.is_active = 1)
-    AND id IN (SELECT organization_id FROM organization_memberships
-	       WHERE user_id = NEW.id);
+    INSERT INTO organization_member_counts (organization_id, members)
+    SELECT m.organization_id, IF(NEW.is_active = 1, 1, -1)
+    FROM organization_memberships m
+    WHERE m.user_id = NEW.id AND (OLD.is_active = 1) <> (NEW.is_active = 1)
+    ON DUPLICATE KEY UPDATE members = members + VALUES(members);
 
 -- Before the row goes: its memberships still exist here, the cascade
 -- deletes them without firing memberships_ad_count.
 CREATE TRIGGER IF NOT EXISTS users_bd_count
     BEFORE DELETE ON users FOR EACH ROW
-    UPDATE organizations SET member_count = member_count - 1
+    UPDATE organization_member_counts SET members = members - 1
     WHERE OLD.is_active = 1
-    AND id IN (SELECT organization_id FROM organization_memberships
-	       WHERE user_id = OLD.id);
+    AND organization_id IN (SELECT organization_id
+	FROM organization_memberships WHERE user_id = OLD.id);
 
 -- The users row's version.
 CREATE TRIGGER IF NOT EXISTS users_bu_version
@@ -103,6 +116,12 @@ CREATE TRIGGER IF NOT EXISTS users_bu_version
     SET NEW.render_version = OLD.render_version + 1;
 
 -- The render generation.
+CREATE TRIGGER IF NOT EXISTS member_counts_ai_gen
+    AFTER INSERT ON organization_member_counts FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
+CREATE TRIGGER IF NOT EXISTS member_counts_au_gen
+    AFTER UPDATE ON organization_member_counts FOR EACH ROW
+    UPDATE render_generation SET n = n + 1 WHERE id = 1;
 CREATE TRIGGER IF NOT EXISTS organizations_ai_gen
     AFTER INSERT ON organizations FOR EACH ROW
     UPDATE render_generation SET n = n + 1 WHERE id = 1;
@@ -169,7 +188,8 @@ CREATE TRIGGER IF NOT EXISTS users_ad_gen
 -- written meanwhile is missed; re-running recounts).
 UPDATE user_counts SET active = (SELECT COUNT(*) FROM users WHERE
     is_active = 1) WHERE id = 1;
-UPDATE organizations o SET member_count = (
-    SELECT COUNT(*) FROM organization_memberships m
+DELETE FROM organization_member_counts;
+INSERT INTO organization_member_counts (organization_id, members)
+    SELECT m.organization_id, COUNT(*) FROM organization_memberships m
     JOIN users u ON u.id = m.user_id AND u.is_active = 1
-    WHERE m.organization_id = o.id);
+    GROUP BY m.organization_id;

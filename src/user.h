@@ -69,8 +69,11 @@ struct user {
 	"o.allow_publicly_shared_resources, o.is_ai_data_processing_approved, " \
 	"o.default_experiment_stats_method, o.default_anonymize_ips, " \
 	"o.default_role_id, o.is_active, o.is_not_active_reason, " \
-	"o.is_pending_deletion, o.member_count"
+	"o.is_pending_deletion, COALESCE(mc.members, 0)"
 #define ORG_NCOLUMNS 22
+/* What ORG_COLUMNS needs joined to organizations o. */
+#define ORG_JOINS \
+	" LEFT JOIN organization_member_counts mc ON mc.organization_id = o.id"
 
 #define TEAM_COLUMNS \
 	"t.id, t.uuid, t.organization_id, t.project_id, t.api_token, t.name, " \
@@ -84,7 +87,7 @@ struct user {
  * NULL padding):
  *   'm' memberships: user_id, organization, level
  *   'o' organisations the users belong to or have current: ORG_COLUMNS
- *       (member_count, the active members, is kept by triggers)
+ *       (the active members are counted by triggers, schema 0004)
  *   't' teams: TEAM_COLUMNS.  Only those the objects can show: the users'
  *       current teams, the teams of the requester's organisations (an
  *       organisation lists its teams to members only), and for a user
@@ -114,7 +117,7 @@ struct user {
 	" FROM organizations o JOIN (SELECT m2.organization_id AS id FROM " \
 	"organization_memberships m2 WHERE m2.user_id IN " ids " UNION " \
 	"SELECT u2.current_organization_id FROM users u2 WHERE u2.id IN " \
-	ids ") ro ON o.id = ro.id" \
+	ids ") ro ON o.id = ro.id" ORG_JOINS \
 	" UNION ALL " USER_TEAM_ROW " FROM users u4 JOIN teams t ON " \
 	"t.id = u4.current_team_id WHERE u4.id IN " ids \
 	" UNION ALL " USER_TEAM_ROW " FROM users u5 JOIN teams t ON " \
