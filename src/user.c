@@ -122,12 +122,6 @@ stored_json(const char *text)
 	return o;
 }
 
-static json_object *
-tri(int v)
-{
-	return v < 0 ? NULL : json_object_new_boolean(v);
-}
-
 /* ------------------------------------------------------------------ */
 /* Batch loading of memberships, organisations, teams and scenes.     */
 
@@ -150,7 +144,23 @@ struct render {
 	struct db_res		 teams;
 	json_object		**team_json;	/* per teams row, lazily */
 	struct db_res		 scenes;
+	/*
+	 * Shared by every object of the render (json-c counts references):
+	 * the two booleans, and the notification settings of users who never
+	 * changed them.  A render makes thousands of objects otherwise.
+	 */
+	json_object		*yes, *no;
+	json_object		*ns_defaults;
 };
+
+/* true, false or (v < 0) null. */
+static json_object *
+tri(struct render *r, int v)
+{
+	if (v < 0)
+		return NULL;
+	return json_object_get(v ? r->yes : r->no);
+}
 
 /* JSON array text of integers, e.g. "[1,2,3]". */
 static char *
@@ -430,9 +440,9 @@ int_or_null(const struct db_res *res, size_t row, size_t col)
 }
 
 static json_object *
-bool_col(const struct db_res *res, size_t row, size_t col)
+bool_col(struct render *r, const struct db_res *res, size_t row, size_t col)
 {
-	return tri(db_tri(res, row, col));
+	return tri(r, db_tri(res, row, col));
 }
 
 static json_object *
@@ -450,12 +460,12 @@ team_json(struct render *r, size_t i)
 	json_add_lit(o, "project_id", int_or_null(t, i, 3));
 	json_add_lit(o, "api_token", json_str(db_str(t, i, 4)));
 	json_add_lit(o, "name", json_str(db_str(t, i, 5)));
-	json_add_lit(o, "completed_snippet_onboarding", bool_col(t, i, 6));
+	json_add_lit(o, "completed_snippet_onboarding", bool_col(r, t, i, 6));
 	json_add_lit(o, "has_completed_onboarding_for", stored_json(db_str(t, i, 7)));
-	json_add_lit(o, "ingested_event", bool_col(t, i, 8));
-	json_add_lit(o, "is_demo", bool_col(t, i, 9));
+	json_add_lit(o, "ingested_event", bool_col(r, t, i, 8));
+	json_add_lit(o, "is_demo", bool_col(r, t, i, 9));
 	json_add_lit(o, "timezone", json_str(db_str(t, i, 10)));
-	json_add_lit(o, "access_control", bool_col(t, i, 11));
+	json_add_lit(o, "access_control", bool_col(r, t, i, 11));
 	r->team_json[i] = o;
 	json_arena_own(r->c->arena, o);
 	return json_object_get(o);
@@ -482,10 +492,10 @@ org_basic(struct render *r, size_t i)
 	json_add_lit(j, "logo_media_id", json_str(db_str(o, i, 3)));
 	json_add_lit(j, "membership_level",
 	    level_json(level_of(r, r->requester, db_str(o, i, 0))));
-	json_add_lit(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
-	json_add_lit(j, "is_active", bool_col(o, i, 18));
+	json_add_lit(j, "members_can_use_personal_api_keys", bool_col(r, o, i, 12));
+	json_add_lit(j, "is_active", bool_col(r, o, i, 18));
 	json_add_lit(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
-	json_add_lit(j, "is_pending_deletion", bool_col(o, i, 20));
+	json_add_lit(j, "is_pending_deletion", bool_col(r, o, i, 20));
 	r->org_basic[i] = j;
 	json_arena_own(r->c->arena, j);
 	return json_object_get(j);
@@ -540,22 +550,22 @@ org_full(struct render *r, size_t i)
 	json_add_lit(j, "teams", teams);
 	json_add_lit(j, "projects", projects);
 	json_add_lit(j, "available_product_features", stored_json(db_str(o, i, 7)));
-	json_add_lit(j, "is_member_join_email_enabled", bool_col(o, i, 8));
+	json_add_lit(j, "is_member_join_email_enabled", bool_col(r, o, i, 8));
 	meta = json_object_new_object();
 	json_add_lit(meta, "instance_tag", json_object_new_string("none"));
 	json_add_lit(j, "metadata", meta);
 	json_add_lit(j, "customer_id", json_str(db_str(o, i, 9)));
-	json_add_lit(j, "enforce_2fa", bool_col(o, i, 10));
-	json_add_lit(j, "members_can_invite", bool_col(o, i, 11));
-	json_add_lit(j, "members_can_use_personal_api_keys", bool_col(o, i, 12));
-	json_add_lit(j, "allow_publicly_shared_resources", bool_col(o, i, 13));
+	json_add_lit(j, "enforce_2fa", bool_col(r, o, i, 10));
+	json_add_lit(j, "members_can_invite", bool_col(r, o, i, 11));
+	json_add_lit(j, "members_can_use_personal_api_keys", bool_col(r, o, i, 12));
+	json_add_lit(j, "allow_publicly_shared_resources", bool_col(r, o, i, 13));
 	json_add_lit(j, "member_count", int_or_null(o, i, 21));
-	json_add_lit(j, "is_ai_data_processing_approved", bool_col(o, i, 14));
+	json_add_lit(j, "is_ai_data_processing_approved", bool_col(r, o, i, 14));
 	json_add_lit(j, "default_experiment_stats_method",
 	    json_str(db_str(o, i, 15)));
-	json_add_lit(j, "default_anonymize_ips", bool_col(o, i, 16));
+	json_add_lit(j, "default_anonymize_ips", bool_col(r, o, i, 16));
 	json_add_lit(j, "default_role_id", json_str(db_str(o, i, 17)));
-	json_add_lit(j, "is_active", bool_col(o, i, 18));
+	json_add_lit(j, "is_active", bool_col(r, o, i, 18));
 	json_add_lit(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
 	r->org_full[i] = j;
 	json_arena_own(r->c->arena, j);
@@ -629,6 +639,18 @@ sensitive_expiry(struct ctx *c)
 }
 
 static json_object *
+notification_settings(struct render *r, const struct user *u)
+{
+	if (u->notification_settings != NULL)
+		return v_notification_settings_current(u->notification_settings);
+	if (r->ns_defaults == NULL) {
+		r->ns_defaults = v_notification_settings_current(NULL);
+		json_arena_own(r->c->arena, r->ns_defaults);
+	}
+	return json_object_get(r->ns_defaults);
+}
+
+static json_object *
 user_json(struct render *r, const struct user *u)
 {
 	struct ctx *c = r->c;
@@ -646,16 +668,16 @@ user_json(struct render *r, const struct user *u)
 	json_add_lit(o, "last_name", json_str(u->last_name));
 	json_add_lit(o, "email", json_str(u->email));
 	json_add_lit(o, "pending_email", json_str(u->pending_email));
-	json_add_lit(o, "is_email_verified", tri(u->is_email_verified));
+	json_add_lit(o, "is_email_verified", tri(r, u->is_email_verified));
 	json_add_lit(o, "notification_settings",
-	    v_notification_settings_current(u->notification_settings));
-	json_add_lit(o, "anonymize_data", tri(u->anonymize_data));
-	json_add_lit(o, "allow_impersonation", tri(u->allow_impersonation));
+	    notification_settings(r, u));
+	json_add_lit(o, "anonymize_data", tri(r, u->anonymize_data));
+	json_add_lit(o, "allow_impersonation", tri(r, u->allow_impersonation));
 	json_add_lit(o, "toolbar_mode", json_str(u->toolbar_mode));
-	json_add_lit(o, "has_password", json_object_new_boolean(has_pw));
+	json_add_lit(o, "has_password", tri(r, has_pw));
 	json_add_lit(o, "id", json_object_new_int64(u->id));
-	json_add_lit(o, "is_staff", json_object_new_boolean(u->is_staff));
-	json_add_lit(o, "is_impersonated", json_object_new_boolean(0));
+	json_add_lit(o, "is_staff", tri(r, u->is_staff));
+	json_add_lit(o, "is_impersonated", tri(r, 0));
 	json_add_lit(o, "is_impersonated_until", NULL);
 	json_add_lit(o, "is_impersonated_read_only", NULL);
 	json_add_lit(o, "sensitive_session_expires_at", sensitive_expiry(c));
@@ -664,22 +686,21 @@ user_json(struct render *r, const struct user *u)
 	json_add_lit(o, "organizations", user_orgs(r, u));
 	json_add_lit(o, "events_column_config",
 	    stored_json(u->events_column_config));
-	json_add_lit(o, "is_2fa_enabled", json_object_new_boolean(
-	    u->is_2fa_enabled));
-	json_add_lit(o, "has_social_auth", json_object_new_boolean(0));
-	json_add_lit(o, "has_sso_enforcement", json_object_new_boolean(0));
+	json_add_lit(o, "is_2fa_enabled", tri(r, u->is_2fa_enabled));
+	json_add_lit(o, "has_social_auth", tri(r, 0));
+	json_add_lit(o, "has_sso_enforcement", tri(r, 0));
 	json_add_lit(o, "has_seen_product_intro_for",
 	    stored_json(u->has_seen_product_intro_for));
 	json_add_lit(o, "scene_personalisation", user_scenes(r, u));
 	json_add_lit(o, "theme_mode", json_str(u->theme_mode));
 	json_add_lit(o, "hedgehog_config", stored_json(u->hedgehog_config));
 	json_add_lit(o, "allow_sidebar_suggestions",
-	    tri(u->allow_sidebar_suggestions));
+	    tri(r, u->allow_sidebar_suggestions));
 	json_add_lit(o, "shortcut_position", json_str(u->shortcut_position != NULL ?
 	    u->shortcut_position : "above"));
 	json_add_lit(o, "role_at_organization", json_str(u->role_at_organization));
 	json_add_lit(o, "passkeys_enabled_for_2fa",
-	    json_object_new_boolean(u->passkeys_enabled_for_2fa > 0));
+	    tri(r, u->passkeys_enabled_for_2fa > 0));
 	return o;
 }
 
@@ -712,6 +733,10 @@ user_render(struct ctx *c, struct user *users, size_t n, json_object **out)
 			return e;
 		c->user_saved = true;
 	}
+	r.yes = json_object_new_boolean(1);
+	r.no = json_object_new_boolean(0);
+	json_arena_own(c->arena, r.yes);
+	json_arena_own(c->arena, r.no);
 	for (i = 0; i < n; i++)
 		out[i] = user_json(&r, &users[i]);
 	return PRK_OK;
