@@ -41,7 +41,10 @@ CREATE TABLE IF NOT EXISTS render_generation (
 	PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT IGNORE INTO render_generation (id, n) VALUES (1, 1);
+-- Starts at the time in microseconds, so that a row created again (after
+-- someone deleted it) starts above any value a worker may still hold.
+INSERT IGNORE INTO render_generation (id, n)
+    VALUES (1, CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS UNSIGNED));
 
 CREATE TABLE IF NOT EXISTS user_counts (
 	id			TINYINT NOT NULL,

@@ -65,10 +65,14 @@ invalid_key(struct ctx *c, const char *source)
 	"UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), u.id, u.is_active, u.is_staff, " \
 	"u.render_version, g.n " \
 	"FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
-	"JOIN render_generation g ON g.id = 1 WHERE k.secure_value = ?"
+	"LEFT JOIN render_generation g ON g.id = 1 WHERE k.secure_value = ?"
 #define KEY_USER_COL 3
 
-/* The partial user of KEY_LOOKUP_ME_SQL and the cache key. */
+/*
+ * The partial user of KEY_LOOKUP_ME_SQL and the cache key.  Without the
+ * render_generation row (deleted by hand) nothing can be trusted to
+ * change it: the copy is not used, the handler renders.
+ */
 static void
 me_from_row(struct ctx *c, const struct db_res *res)
 {
@@ -77,7 +81,9 @@ me_from_row(struct ctx *c, const struct db_res *res)
 	c->auth.user.is_active = db_int(res, 0, 4) != 0;
 	c->auth.user.is_staff = db_int(res, 0, 5) != 0;
 	c->auth.user_partial = true;
-	c->auth.me_cacheable = true;
+	c->auth.me_cacheable = !db_isnull(res, 0, 7);
+	if (!c->auth.me_cacheable)
+		return;
 	c->auth.me_key.user_id = c->auth.user.id;
 	c->auth.me_key.version = strtoull(db_str(res, 0, 6), NULL, 10);
 	c->auth.me_key.generation = strtoull(db_str(res, 0, 7), NULL, 10);

@@ -269,11 +269,13 @@ res_users_list(struct ctx *c)
 	    DBV_I(c->auth.user.id);
 	p[2] = p[3] = DBV_S(email);
 	p[4] = p[5] = DBV_TRI(staff);
-	/* unfiltered: the count the triggers keep (schema 0004) */
+	/* unfiltered: the count the triggers keep (schema 0004), if there */
+	res.nrows = 0;
+	e = PRK_OK;
 	if (c->auth.user.is_staff && email == NULL && staff < 0)
 		e = db_exec(c->db, c->arena, "SELECT active FROM user_counts "
 		    "WHERE id = 1", NULL, 0, &res);
-	else
+	if (e == PRK_OK && res.nrows == 0)
 		e = db_exec(c->db, c->arena, "SELECT COUNT(*)" LIST_WHERE, p,
 		    6, &res);
 	if (e != PRK_OK) {

@@ -154,6 +154,7 @@ sql_do "UPDATE users SET is_active = 0 WHERE id IN (SELECT m.user_id FROM
 is "$(members_of "$OTHER")" 0 "UPDATE users ... WHERE IN (organizations) deactivates"
 sql_do "UPDATE users SET is_active = 1 WHERE email = 'erin@example.com'"
 is "$(recount_matches)" 0 "every member_count still equals a recount"
+
 cli_into SAM user add --email sam@example.com --staff
 cli user deactivate --email carol@example.com >/dev/null
 cli_into SKEY key add --email sam@example.com --scopes '*'
@@ -165,6 +166,20 @@ is "$(jbody .count)" "$ACTIVE" "the unfiltered list counts the active users"
 api_key "$SKEY" GET '/api/users/?limit=1&is_staff=false'
 is "$(jbody .count)" "$((ACTIVE - 1))" "a filtered list counts by query"
 cli user activate --email carol@example.com >/dev/null
+
+# The counter rows deleted by hand: answers stay right (no copy, a count).
+sql_do "DELETE FROM render_generation"
+is "$(me .organization.name)" '"Acme Two"' "without render_generation: @me"
+sql_do "UPDATE organizations SET name = 'Acme Three' WHERE id = '$ACME'"
+is "$(me .organization.name)" '"Acme Three"' \
+    "without render_generation: a rename shows (no copy is used)"
+sql_do "DELETE FROM user_counts"
+api_key "$SKEY" GET '/api/users/?limit=1'
+is "$STATUS $(jbody .count)" "200 $(sql "SELECT COUNT(*) FROM users WHERE is_active = 1")" \
+    "without user_counts: the list counts by query"
+sql_do "INSERT INTO render_generation (id, n) VALUES (1, CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS UNSIGNED))"
+sql_do "INSERT INTO user_counts (id, active) SELECT 1, COUNT(*) FROM users WHERE is_active = 1"
+is "$(me .organization.name)" '"Acme Three"' "the rows back: @me"
 
 sql_do "DELETE FROM organizations WHERE id = '$ACME'"
 is "$(me .organization)" null "the organisation deleted: none left"
