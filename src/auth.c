@@ -51,22 +51,20 @@ invalid_key(struct ctx *c, const char *source)
 	resp_header(c->resp, "WWW-Authenticate: Session");
 }
 
-#define KEY_LOOKUP_SQL \
+/* The key's columns (id, scopes, last_used_at due), then the user's. */
+#define KEY_LOOKUP(user_cols, joins) \
 	"SELECT k.id, k.scopes, (k.last_used_at IS NULL OR k.last_used_at < " \
-	"UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), " USER_COLUMNS " " \
-	"FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
-	"WHERE k.secure_value = ?"
+	"UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), " user_cols " " \
+	"FROM personal_api_keys k JOIN users u ON u.id = k.user_id" joins \
+	" WHERE k.secure_value = ?"
+#define KEY_USER_COL 3
+#define KEY_LOOKUP_SQL KEY_LOOKUP(USER_COLUMNS, "")
 /*
  * GET @me reads only what the worker's copy of the body is checked
  * against (mecache.h): most answers need nothing more.
  */
-#define KEY_LOOKUP_ME_SQL \
-	"SELECT k.id, k.scopes, (k.last_used_at IS NULL OR k.last_used_at < " \
-	"UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), u.id, u.is_active, u.is_staff, " \
-	"u.render_version, g.n " \
-	"FROM personal_api_keys k JOIN users u ON u.id = k.user_id " \
-	"LEFT JOIN render_generation g ON g.id = 1 WHERE k.secure_value = ?"
-#define KEY_USER_COL 3
+#define KEY_LOOKUP_ME_SQL KEY_LOOKUP("u.id, u.is_active, u.is_staff, " \
+	"u.render_version, g.n", " LEFT JOIN render_generation g ON g.id = 1")
 
 /*
  * The partial user of KEY_LOOKUP_ME_SQL and the cache key.  Without the

@@ -284,21 +284,26 @@ json_str(const char *s)
 	return s != NULL ? json_object_new_string(s) : NULL;
 }
 
+/* Keys are unique by construction: skip json-c's duplicate check. */
+static void
+add_new_key(json_object *obj, const char *key, json_object *val,
+    unsigned flags)
+{
+	if (json_object_object_add_ex(obj, key, val,
+	    JSON_C_OBJECT_ADD_KEY_IS_NEW | flags) != 0)
+		abort();
+}
+
 void
 json_add(json_object *obj, const char *key, json_object *val)
 {
-	/* keys are unique by construction: skip json-c's duplicate check */
-	if (json_object_object_add_ex(obj, key, val,
-	    JSON_C_OBJECT_ADD_KEY_IS_NEW) != 0)
-		abort();
+	add_new_key(obj, key, val, 0);
 }
 
 void
 json_add_static(json_object *obj, const char *key, json_object *val)
 {
-	if (json_object_object_add_ex(obj, key, val,
-	    JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY) != 0)
-		abort();
+	add_new_key(obj, key, val, JSON_C_OBJECT_ADD_CONSTANT_KEY);
 }
 
 const char *

@@ -57,23 +57,36 @@ others_served() {
 	[ "$good" -eq "$n" ]
 }
 
+# hold_lock NAME WHAT SQL: a client that takes a lock and sleeps in it
+# (LOCKER is its pid), then a GET @me with KEY in the background (REQ) that
+# the lock is expected to block.  stuck_result NAME: wait for that GET,
+# its status in `code` and seconds in `secs`.
+hold_lock() {
+	local name=$1 what=$2 sql=$3 key=$4
+	sql_bg "$STACK_TMP/lock$name.out" "$sql"
+	LOCKER=$SQL_BG_PID
+	wait_sql_state "User sleep" 10 ||
+	    bail_out "the $what client did not start: $(cat "$STACK_TMP/lock$name.out")"
+	timed_get "$STACK_TMP/$name" "$key" /api/users/@me/ &
+	REQ=$!
+}
+stuck_result() {
+	wait "$REQ"
+	read -r code secs <"$STACK_TMP/$1"
+}
+
 in_range() { # VALUE LOW HIGH (seconds, decimals allowed)
 	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'
 }
 
 # --- A: row lock -----------------------------------------------------------------
-sql_bg "$STACK_TMP/lockA.out" "START TRANSACTION; SELECT id FROM personal_api_keys WHERE id = $KEY_A_ID FOR UPDATE; SELECT SLEEP(30); COMMIT"
-LOCKER=$SQL_BG_PID
-wait_sql_state "User sleep" 10 || bail_out "the row-lock client did not start: $(cat "$STACK_TMP/lockA.out")"
 # Alice's key was never used: authenticating writes its last_used_at,
 # which waits for the row lock.
-timed_get "$STACK_TMP/a" "$KEY_A" /api/users/@me/ &
-REQ=$!
+hold_lock a row-lock "START TRANSACTION; SELECT id FROM personal_api_keys WHERE id = $KEY_A_ID FOR UPDATE; SELECT SLEEP(30); COMMIT" "$KEY_A"
 sleep 0.3
 others_served "$KEY_B" 200 20
 ok $? "A: while one worker waits for a row lock, 20 requests of another user: all 200 within 1 s"
-wait "$REQ"
-read -r code secs <"$STACK_TMP/a"
+stuck_result a
 diag "A: the blocked request: $code after $secs s"
 ok $(in_range "$secs" $((READ_TIMEOUT - 1)) $((2 * READ_TIMEOUT + 3)); echo $?) \
     "A: the blocked request waited about database.read_timeout ($secs s), not longer"
@@ -88,18 +101,13 @@ timed_get "$STACK_TMP/a" "$KEY_A" /api/users/@me/
 is "$(cut -d' ' -f1 "$STACK_TMP/a")" 200 "A: lock released: alice is served again"
 
 # --- B: table lock -----------------------------------------------------------------
-sql_bg "$STACK_TMP/lockB.out" "LOCK TABLES users WRITE; SELECT SLEEP(60); UNLOCK TABLES"
-LOCKER=$SQL_BG_PID
-wait_sql_state "User sleep" 10 || bail_out "the table-lock client did not start: $(cat "$STACK_TMP/lockB.out")"
-timed_get "$STACK_TMP/b" "$KEY_B" /api/users/@me/ &
-REQ=$!
+hold_lock b table-lock "LOCK TABLES users WRITE; SELECT SLEEP(60); UNLOCK TABLES" "$KEY_B"
 wait_sql_state "Waiting for table metadata lock" 5
 ok $? "B: the request waits for the table lock"
 # The other worker needs no database for an anonymous request (401).
 others_served "" 401 10
 ok $? "B: meanwhile the other worker answers 10 anonymous requests within 1 s each"
-wait "$REQ"
-read -r code secs <"$STACK_TMP/b"
+stuck_result b
 diag "B: the stuck request: $code after $secs s"
 is "$code" 503 "B: the stuck request ends with 503"
 is "$(cat "$STACK_TMP/b.body")" "$ERR_503" "B: exact 503 body"
@@ -133,16 +141,11 @@ for i in $(seq 150); do
 done
 ok $([ -n "$rolled" ]; echo $?) "C: reload replaced every worker (request_terminate_timeout = $TERMINATE, read_timeout = 30)"
 
-sql_bg "$STACK_TMP/lockC.out" "LOCK TABLES users WRITE; SELECT SLEEP(60); UNLOCK TABLES"
-LOCKER=$SQL_BG_PID
-wait_sql_state "User sleep" 10 || bail_out "the table-lock client did not start: $(cat "$STACK_TMP/lockC.out")"
-timed_get "$STACK_TMP/c" "$KEY_B" /api/users/@me/ &
-REQ=$!
+hold_lock c table-lock "LOCK TABLES users WRITE; SELECT SLEEP(60); UNLOCK TABLES" "$KEY_B"
 sleep 0.3
 others_served "" 401 5
 ok $? "C: meanwhile the other worker answers anonymous requests"
-wait "$REQ"
-read -r code secs <"$STACK_TMP/c"
+stuck_result c
 T_ANSWER=$(now_ms)
 diag "C: the stuck request: $code after $secs s"
 is "$code" 502 "C: the worker was terminated: nginx answers 502"
