@@ -153,11 +153,33 @@ fcgi_write(struct fcgi *f, const struct resp *r, bool with_body)
 	return FCGX_GetError(out) != 0 ? -1 : 0;
 }
 
+/*
+ * Whether the whole request has been read, up to the end of FCGI_STDIN.
+ * A request without a body has its empty FCGI_STDIN record in libfcgi's
+ * buffer already (the web server sends it with the parameters), so this
+ * costs no read; a body the handler left unread answers false.
+ */
+static bool
+input_consumed(struct fcgi *f)
+{
+	return FCGX_GetChar(f->req.in) == EOF && FCGX_GetError(f->req.in) == 0;
+}
+
 void
 fcgi_finish(struct fcgi *f)
 {
 	if (!f->active)
 		return;
+	/*
+	 * libfcgi closes with a lingering close -- shutdown(), then wait for
+	 * and read the web server's end -- so that input still unread does
+	 * not make the kernel reset the connection under the answer.  Once
+	 * all of the input has been read the web server sends nothing more
+	 * and there is nothing to reset: "detached", libfcgi just closes,
+	 * three system calls fewer per request.
+	 */
+	if (input_consumed(f))
+		FCGX_Detach(&f->req);
 	FCGX_Finish_r(&f->req);
 	f->active = false;
 }

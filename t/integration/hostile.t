@@ -323,4 +323,12 @@ else
 	pass "... refused"
 fi
 
+# --- the connection to prickled ------------------------------------------------------
+# Every answer above went back whole: prickled closed each FastCGI connection
+# only after reading the request to its end (no reset seen by nginx), and
+# never before the answer was written.
+UPSTREAM_ERRORS=$(grep -E 'reset by peer|prematurely closed|upstream timed out|recv\(\) failed|writev\(\) failed|broken pipe' \
+    "$PRICKLE_NGINX_LOG" 2>/dev/null | head -n 5)
+is "$UPSTREAM_ERRORS" "" "nginx logged no error on its connections to prickled"
+
 done_testing
