@@ -181,6 +181,38 @@ json_parse_arena(struct arena *a, const char *text, size_t len,
 	return NULL;
 }
 
+struct frozen {
+	size_t	 len;
+	char	 text[];
+};
+
+static int
+frozen_serializer(json_object *o, struct printbuf *pb, int level, int flags)
+{
+	const struct frozen *f = json_object_get_userdata(o);
+
+	(void)level;
+	(void)flags;
+	return printbuf_memappend(pb, f->text, (int)f->len);
+}
+
+void
+json_freeze(struct arena *a, json_object *o)
+{
+	struct frozen *f;
+	const char *s;
+	size_t len;
+
+	if (o == NULL)
+		return;
+	s = json_object_to_json_string_length(o, SERIALIZE_FLAGS, &len);
+	f = arena_alloc(a, sizeof(*f) + len + 1);
+	f->len = len;
+	memcpy(f->text, s, len + 1);
+	/* No delete function: the arena frees the text. */
+	json_object_set_serializer(o, frozen_serializer, f, NULL);
+}
+
 void
 json_write(struct buf *b, json_object *o)
 {

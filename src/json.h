@@ -31,6 +31,16 @@ json_object *json_parse_arena(struct arena *, const char *text, size_t len,
 /* Hand obj to the arena: it is put (released) at arena reset. */
 void json_arena_own(struct arena *, json_object *);
 
+/*
+ * Serialise obj now and let every later serialisation copy that text: for
+ * objects a render shares between many users (an organisation appears
+ * under each of its members), which are then escaped and formatted once
+ * per response instead of once per appearance.  obj must not change
+ * afterwards.  The text lives in the arena, as long as the response; obj
+ * must not outlive it (hand it to the arena too).
+ */
+void json_freeze(struct arena *, json_object *obj);
+
 /* Serialise compactly (raw UTF-8, no slash escaping) onto b. */
 void json_write(struct buf *b, json_object *);
 /* Set resp status, Content-Type and body from obj (obj not consumed). */

@@ -468,6 +468,7 @@ team_json(struct render *r, size_t i)
 	json_add_lit(o, "access_control", bool_col(r, t, i, 11));
 	r->team_json[i] = o;
 	json_arena_own(r->c->arena, o);
+	json_freeze(r->c->arena, o);
 	return json_object_get(o);
 }
 
@@ -498,6 +499,7 @@ org_basic(struct render *r, size_t i)
 	json_add_lit(j, "is_pending_deletion", bool_col(r, o, i, 20));
 	r->org_basic[i] = j;
 	json_arena_own(r->c->arena, j);
+	json_freeze(r->c->arena, j);
 	return json_object_get(j);
 }
 
@@ -569,6 +571,7 @@ org_full(struct render *r, size_t i)
 	json_add_lit(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
 	r->org_full[i] = j;
 	json_arena_own(r->c->arena, j);
+	json_freeze(r->c->arena, j);
 	return json_object_get(j);
 }
 
@@ -646,6 +649,7 @@ notification_settings(struct render *r, const struct user *u)
 	if (r->ns_defaults == NULL) {
 		r->ns_defaults = v_notification_settings_current(NULL);
 		json_arena_own(r->c->arena, r->ns_defaults);
+		json_freeze(r->c->arena, r->ns_defaults);
 	}
 	return json_object_get(r->ns_defaults);
 }

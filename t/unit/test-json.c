@@ -1,6 +1,7 @@
 /*
  * test-json -- strict parsing, error messages, compact output, Python
- * float reprs, type names and str() renderings used in messages.
+ * float reprs, frozen (pre-serialised) objects, type names and str()
+ * renderings used in messages.
  */
 #include <string.h>
 
@@ -119,6 +120,45 @@ test_write(void)
 	json_object_put(o);
 }
 
+/*
+ * A frozen object shared twice serialises as it did before freezing, and
+ * keeps doing so after it is (wrongly) changed: the text is what was frozen.
+ */
+static void
+test_freeze(struct arena *a)
+{
+	json_object *shared, *inner, *o;
+	struct buf before, after;
+
+	shared = json_object_new_object();
+	inner = json_object_new_array();
+	json_object_array_add(inner, json_double(2.5));
+	json_object_array_add(inner, json_object_new_string("a\"b/é"));
+	json_add(shared, "inner", inner);
+	json_add(shared, "none", NULL);
+	o = json_object_new_array();
+	json_object_array_add(o, json_object_get(shared));
+	json_object_array_add(o, json_object_get(shared));
+	buf_init(&before);
+	buf_init(&after);
+	json_write(&before, o);
+
+	json_freeze(a, shared);
+	json_write(&after, o);
+	is_str(after.data, before.data, "frozen text is the object's own");
+	is_str(after.data, "[{\"inner\":[2.5,\"a\\\"b/é\"],\"none\":null},"
+	    "{\"inner\":[2.5,\"a\\\"b/é\"],\"none\":null}]",
+	    "frozen object shared twice");
+	json_add(shared, "late", json_object_new_int(1));
+	buf_reset(&after);
+	json_write(&after, o);
+	is_str(after.data, before.data, "serialised from the frozen text");
+	buf_free(&before);
+	buf_free(&after);
+	json_object_put(o);
+	json_object_put(shared);
+}
+
 static void
 check_py(const char *text, const char *type, const char *str)
 {
@@ -177,6 +217,7 @@ main(void)
 	test_depth(a);
 	test_float();
 	test_write();
+	test_freeze(a);
 	test_python();
 	test_error(a);
 	arena_free(a);
