@@ -26,6 +26,7 @@
 #include "json.h"
 #include "log.h"
 #include "mecache.h"
+#include "nestcache.h"
 #include "res_2fa.h"
 #include "res_users_update.h"
 #include "router.h"
@@ -55,6 +56,7 @@ app_free(struct app *app)
 		return;
 	db_free(app->db);
 	mecache_free();
+	nestcache_free();
 	free(app);
 }
 

@@ -196,21 +196,40 @@ frozen_serializer(json_object *o, struct printbuf *pb, int level, int flags)
 	return printbuf_memappend(pb, f->text, (int)f->len);
 }
 
-void
-json_freeze(struct arena *a, json_object *o)
+/* The frozen text as an arena copy, and its serializer set on o. */
+static const char *
+set_frozen(struct arena *a, json_object *o, const char *text, size_t len)
 {
 	struct frozen *f;
-	const char *s;
-	size_t len;
 
-	if (o == NULL)
-		return;
-	s = json_object_to_json_string_length(o, SERIALIZE_FLAGS, &len);
 	f = arena_alloc(a, sizeof(*f) + len + 1);
 	f->len = len;
-	memcpy(f->text, s, len + 1);
+	memcpy(f->text, text, len);
+	f->text[len] = '\0';
 	/* No delete function: the arena frees the text. */
 	json_object_set_serializer(o, frozen_serializer, f, NULL);
+	return f->text;
+}
+
+const char *
+json_freeze(struct arena *a, json_object *o, size_t *len)
+{
+	const char *s;
+
+	if (o == NULL)
+		return NULL;
+	s = json_object_to_json_string_length(o, SERIALIZE_FLAGS, len);
+	return set_frozen(a, o, s, *len);
+}
+
+json_object *
+json_frozen_text(struct arena *a, const char *text, size_t len)
+{
+	json_object *o;
+
+	o = json_object_new_object();
+	set_frozen(a, o, text, len);
+	return o;
 }
 
 void

@@ -37,9 +37,16 @@ void json_arena_own(struct arena *, json_object *);
  * under each of its members), which are then escaped and formatted once
  * per response instead of once per appearance.  obj must not change
  * afterwards.  The text lives in the arena, as long as the response; obj
- * must not outlive it (hand it to the arena too).
+ * must not outlive it (hand it to the arena too).  Returns the text (its
+ * length in *len), or NULL for a NULL obj.
  */
-void json_freeze(struct arena *, json_object *obj);
+const char *json_freeze(struct arena *, json_object *obj, size_t *len);
+/*
+ * A new object (owned by the caller) that serialises as text, compact JSON
+ * of an object frozen earlier; the text is copied into the arena, and the
+ * object must not outlive it.
+ */
+json_object *json_frozen_text(struct arena *, const char *text, size_t len);
 
 /* Serialise compactly (raw UTF-8, no slash escaping) onto b. */
 void json_write(struct buf *b, json_object *);

@@ -2,9 +2,11 @@
  * user -- loading users and rendering the PostHog user object (spec 4).
  *
  * Rendering is batched: whatever the number of users (one for @me, a page
- * for the list), the nested data costs the same four queries, with the
- * user ids passed as one JSON array parameter and expanded server-side by
+ * for the list), the nested data costs the same two statements at most,
+ * with the ids passed as JSON array parameters and expanded server-side by
  * JSON_TABLE.  So a page of 100 users makes as many round trips as one.
+ * The organisation and team objects come from the worker's copies
+ * (nestcache.h) when it has them all, and the second statement is skipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +14,11 @@
 
 #include "arena.h"
 #include "auth.h"
-#include "buf.h"
 #include "ctx.h"
 #include "db.h"
 #include "json.h"
 #include "log.h"
+#include "nestcache.h"
 #include "user.h"
 #include "validate.h"
 
@@ -144,6 +146,8 @@ struct render {
 	struct db_res		 teams;
 	json_object		**team_json;	/* per teams row, lazily */
 	struct db_res		 scenes;
+	bool			 cacheable;	/* generation known */
+	bool			 have_nested;	/* orgs and teams fetched */
 	/*
 	 * Shared by every object of the render (json-c counts references):
 	 * the two booleans, and the notification settings of users who never
@@ -162,22 +166,42 @@ tri(struct render *r, int v)
 	return json_object_get(v ? r->yes : r->no);
 }
 
-/* JSON array text of integers, e.g. "[1,2,3]". */
-static char *
+/* arr's JSON text as an arena string; arr is released. */
+static const char *
+array_text(struct arena *a, json_object *arr)
+{
+	const char *s;
+
+	s = arena_strdup(a, json_object_to_json_string_ext(arr,
+	    JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
+	return s;
+}
+
+/* JSON array text of integers, e.g. "[1,2,3]" (an arena string). */
+static const char *
 ids_json(struct arena *a, const long long *ids, size_t n)
 {
-	struct buf b;
-	char *s;
+	json_object *arr;
 	size_t i;
 
-	buf_init(&b);
-	buf_putc(&b, '[');
+	arr = json_object_new_array_ext((int)n);
 	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
-	buf_putc(&b, ']');
-	s = arena_strdup(a, b.data);
-	buf_free(&b);
-	return s;
+		json_object_array_add(arr, json_object_new_int64(ids[i]));
+	return array_text(a, arr);
+}
+
+/* The same for strings (organisation ids), e.g. "[\"a\",\"b\"]". */
+static const char *
+strs_json(struct arena *a, const char *const *v, size_t n)
+{
+	json_object *arr;
+	size_t i;
+
+	arr = json_object_new_array_ext((int)n);
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(v[i]));
+	return array_text(a, arr);
 }
 
 /* Row comparators for sort_rows(): by a text or an integer column. */
@@ -270,21 +294,19 @@ take_rows(struct arena *a, const struct db_res *all, char tag, size_t ncols,
 #define BY_INT(c)	((struct row_order){ NULL, (c), (c), true })
 
 /*
- * Fill the render's tables from a USER_RENDER_ROWS result: memberships
- * by (user, organisation), organisations and teams by id, scenes in
- * insertion order.
+ * The render's links from a USER_RENDER_LINKS result: memberships by
+ * (user, organisation), scenes in insertion order, the generation.
  */
 static void
-render_from_rows(struct render *r, const struct db_res *all)
+links_from_rows(struct render *r, const struct db_res *all)
 {
 	struct arena *a = r->c->arena;
-	struct db_res ms;
+	struct db_res ms, g;
 	size_t i;
 
 	take_rows(a, all, 'm', 3, BY_INT_TEXT(0, 1), false, &ms);
-	take_rows(a, all, 'o', ORG_NCOLUMNS, BY_TEXT(0), true, &r->orgs);
-	take_rows(a, all, 't', TEAM_NCOLUMNS, BY_INT(0), true, &r->teams);
 	take_rows(a, all, 's', 4, BY_INT(3), false, &r->scenes);
+	take_rows(a, all, 'g', 1, BY_INT(0), false, &g);
 	r->nms = ms.nrows;
 	r->ms = arena_alloc(a, (ms.nrows + 1) * sizeof(*r->ms));
 	for (i = 0; i < ms.nrows; i++) {
@@ -292,45 +314,160 @@ render_from_rows(struct render *r, const struct db_res *all)
 		r->ms[i].org_id = db_str(&ms, i, 1);
 		r->ms[i].level = (int)db_int(&ms, i, 2);
 	}
+	/*
+	 * Without the row nothing says when a copy goes stale: none used.
+	 * Nor inside a transaction: it may see its own changes under a
+	 * generation number that a rollback gives back for reuse.
+	 */
+	r->cacheable = g.nrows == 1 && !db_isnull(&g, 0, 0) &&
+	    !db_in_txn(r->c->db);
+	if (r->cacheable)
+		nestcache_begin(strtoull(db_str(&g, 0, 0), NULL, 10));
+}
+
+/* Whether user id is one of the users rendered (the requester may not be). */
+static bool
+on_page(const struct render *r, long long id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->users[i].id == id)
+			return true;
+	return false;
+}
+
+/* First statement: memberships, scenes and the render generation. */
+static enum prk_err
+fetch_links(struct render *r)
+{
+	long long *ids;
+	struct db_res res;
+	struct dbv p[2];
+	enum prk_err e;
+	size_t n;
+
+	/* Each id once: the joins return a row per id given. */
+	ids = arena_alloc(r->c->arena, (r->n + 1) * sizeof(*ids));
+	for (n = 0; n < r->n; n++)
+		ids[n] = r->users[n].id;
+	if (r->requester != 0 && !on_page(r, r->requester))
+		ids[n++] = r->requester;
+	p[0] = DBV_S(ids_json(r->c->arena, ids, n));
+	p[1] = p[0];
+	e = db_exec(r->c->db, r->c->arena, USER_RENDER_LINKS, p, 2, &res);
+	if (e != PRK_OK)
+		return e;
+	links_from_rows(r, &res);
+	return PRK_OK;
+}
+
+/* Append s to the set v[0..*n-1] unless it is there already. */
+static void
+add_unique(const char **v, size_t *n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(v[i], s) == 0)
+			return;
+	v[(*n)++] = s;
+}
+
+/*
+ * Second statement: the organisations the users show (current ones and
+ * memberships), their current teams, and every team of the organisations
+ * the requester belongs to or where a team is to be auto-selected.
+ */
+static enum prk_err
+fetch_nested(struct render *r)
+{
+	struct arena *a = r->c->arena;
+	const char **orgs, **team_orgs;
+	long long *teams;
+	size_t norgs = 0, nteam_orgs = 0, nteams = 0, i;
+	const struct user *u;
+	struct db_res res;
+	struct dbv p[3];
+	enum prk_err e;
+
+	orgs = arena_alloc(a, (r->n + r->nms + 1) * sizeof(*orgs));
+	team_orgs = arena_alloc(a, (r->n + r->nms + 1) * sizeof(*team_orgs));
+	teams = arena_alloc(a, (r->n + 1) * sizeof(*teams));
+	for (i = 0; i < r->n; i++) {
+		u = &r->users[i];
+		if (u->current_organization_id != NULL) {
+			add_unique(orgs, &norgs, u->current_organization_id);
+			if (u->current_team_id == 0)
+				add_unique(team_orgs, &nteam_orgs,
+				    u->current_organization_id);
+		}
+		if (u->current_team_id != 0)
+			teams[nteams++] = u->current_team_id;
+	}
+	for (i = 0; i < r->nms; i++) {
+		if (on_page(r, r->ms[i].user_id))
+			add_unique(orgs, &norgs, r->ms[i].org_id);
+		if (r->ms[i].user_id == r->requester)
+			add_unique(team_orgs, &nteam_orgs, r->ms[i].org_id);
+	}
+	p[0] = DBV_S(strs_json(a, orgs, norgs));
+	p[1] = DBV_S(ids_json(a, teams, nteams));
+	p[2] = DBV_S(strs_json(a, team_orgs, nteam_orgs));
+	e = db_exec(r->c->db, a, USER_RENDER_NESTED, p, 3, &res);
+	if (e != PRK_OK)
+		return e;
+	take_rows(a, &res, 'o', ORG_NCOLUMNS, BY_TEXT(0), true, &r->orgs);
+	take_rows(a, &res, 't', TEAM_NCOLUMNS, BY_INT(0), true, &r->teams);
 	r->org_basic = arena_alloc(a, (r->orgs.nrows + 1) *
 	    sizeof(json_object *));
 	r->org_full = arena_alloc(a, (r->orgs.nrows + 1) *
 	    sizeof(json_object *));
 	r->team_json = arena_alloc(a, (r->teams.nrows + 1) *
 	    sizeof(json_object *));
+	r->have_nested = true;
+	return PRK_OK;
 }
 
-/* The ids of the render (users, then the requester) for JSON_TABLE. */
-#define JT_IDS \
-	"(SELECT j.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j)"
-
-/* One round trip for everything nested in the user objects. */
-static enum prk_err
-render_fetch(struct render *r)
+/* A team id as the cache's key text. */
+static const char *
+team_key(char *buf, size_t sz, long long id)
 {
-	long long *ids;
-	struct db_res res;
-	struct dbv p[USER_RENDER_NIDS + 1];
-	enum prk_err e;
-	size_t i;
+	snprintf(buf, sz, "%lld", id);
+	return buf;
+}
 
-	ids = arena_alloc(r->c->arena, (r->n + 1) * sizeof(*ids));
-	for (i = 0; i < r->n; i++)
-		ids[i] = r->users[i].id;
-	if (r->requester != 0)
-		ids[r->n] = r->requester;
-	p[0] = DBV_S(ids_json(r->c->arena, ids, r->n + (r->requester != 0)));
-	for (i = 1; i < USER_RENDER_NIDS; i++)
-		p[i] = p[0];
-	p[USER_RENDER_NIDS] = DBV_I(r->requester);
-	/* an empty first SELECT fixes the width of the union */
-	e = db_exec(r->c->db, r->c->arena, "SELECT NULL, " USER_PAD30
-	    " FROM DUAL WHERE FALSE" USER_RENDER_ROWS(JT_IDS), p,
-	    USER_RENDER_NIDS + 1, &res);
-	if (e != PRK_OK)
-		return e;
-	render_from_rows(r, &res);
-	return PRK_OK;
+/*
+ * Whether the worker holds a copy of every organisation and team object
+ * the users show, and no team is to be auto-selected (that needs the
+ * organisation's teams): then the second statement is not needed.
+ */
+static bool
+nested_all_cached(const struct render *r)
+{
+	const struct user *u;
+	char key[32];
+	size_t i, len;
+
+	if (!r->cacheable)
+		return false;
+	for (i = 0; i < r->n; i++) {
+		u = &r->users[i];
+		if (u->current_organization_id != NULL &&
+		    (u->current_team_id == 0 || nestcache_get(NEST_ORG_FULL,
+		    u->current_organization_id, r->requester, &len) == NULL))
+			return false;
+		if (u->current_team_id != 0 && nestcache_get(NEST_TEAM,
+		    team_key(key, sizeof(key), u->current_team_id), 0,
+		    &len) == NULL)
+			return false;
+	}
+	for (i = 0; i < r->nms; i++)
+		if (on_page(r, r->ms[i].user_id) &&
+		    nestcache_get(NEST_ORG_BASIC, r->ms[i].org_id, r->requester,
+		    &len) == NULL)
+			return false;
+	return true;
 }
 
 /* Level of user in org, or -1 when not a member. */
@@ -445,6 +582,33 @@ bool_col(struct render *r, const struct db_res *res, size_t row, size_t col)
 	return tri(r, db_tri(res, row, col));
 }
 
+/* The worker's copy of a nested object as a new json-c object, or NULL. */
+static json_object *
+cached_object(struct render *r, enum nest_kind kind, const char *id)
+{
+	const char *text;
+	size_t len;
+
+	if (!r->cacheable || (text = nestcache_get(kind, id, kind == NEST_TEAM ?
+	    0 : r->requester, &len)) == NULL)
+		return NULL;
+	return json_frozen_text(r->c->arena, text, len);
+}
+
+/* Freeze a nested object just built and keep a copy for later renders. */
+static void
+keep_object(struct render *r, enum nest_kind kind, const char *id,
+    json_object *o)
+{
+	const char *text;
+	size_t len;
+
+	text = json_freeze(r->c->arena, o, &len);
+	if (r->cacheable && text != NULL)
+		nestcache_put(kind, id, kind == NEST_TEAM ? 0 : r->requester,
+		    text, len);
+}
+
 static json_object *
 team_json(struct render *r, size_t i)
 {
@@ -468,7 +632,7 @@ team_json(struct render *r, size_t i)
 	json_add_lit(o, "access_control", bool_col(r, t, i, 11));
 	r->team_json[i] = o;
 	json_arena_own(r->c->arena, o);
-	json_freeze(r->c->arena, o);
+	keep_object(r, NEST_TEAM, db_str(t, i, 0), o);
 	return json_object_get(o);
 }
 
@@ -499,7 +663,7 @@ org_basic(struct render *r, size_t i)
 	json_add_lit(j, "is_pending_deletion", bool_col(r, o, i, 20));
 	r->org_basic[i] = j;
 	json_arena_own(r->c->arena, j);
-	json_freeze(r->c->arena, j);
+	keep_object(r, NEST_ORG_BASIC, db_str(o, i, 0), j);
 	return json_object_get(j);
 }
 
@@ -571,17 +735,23 @@ org_full(struct render *r, size_t i)
 	json_add_lit(j, "is_not_active_reason", json_str(db_str(o, i, 19)));
 	r->org_full[i] = j;
 	json_arena_own(r->c->arena, j);
-	json_freeze(r->c->arena, j);
+	keep_object(r, NEST_ORG_FULL, id, j);
 	return json_object_get(j);
 }
 
 static json_object *
 user_team(struct render *r, const struct user *u)
 {
+	json_object *o;
+	char key[32];
 	long i;
 
-	if (u->current_team_id == 0 || (i = team_row(r, u->current_team_id)) <
-	    0)
+	if (u->current_team_id == 0)
+		return NULL;
+	if ((o = cached_object(r, NEST_TEAM, team_key(key, sizeof(key),
+	    u->current_team_id))) != NULL)
+		return o;
+	if (!r->have_nested || (i = team_row(r, u->current_team_id)) < 0)
 		return NULL;
 	return team_json(r, (size_t)i);
 }
@@ -589,18 +759,24 @@ user_team(struct render *r, const struct user *u)
 static json_object *
 user_org(struct render *r, const struct user *u)
 {
+	json_object *o;
 	long i;
 
 	if (u->current_organization_id == NULL)
 		return NULL;
-	i = org_row(r, u->current_organization_id);
-	return i < 0 ? NULL : org_full(r, (size_t)i);
+	if ((o = cached_object(r, NEST_ORG_FULL, u->current_organization_id))
+	    != NULL)
+		return o;
+	if (!r->have_nested || (i = org_row(r, u->current_organization_id)) <
+	    0)
+		return NULL;
+	return org_full(r, (size_t)i);
 }
 
 static json_object *
 user_orgs(struct render *r, const struct user *u)
 {
-	json_object *a;
+	json_object *a, *o;
 	size_t i;
 	long row;
 
@@ -608,7 +784,11 @@ user_orgs(struct render *r, const struct user *u)
 	for (i = 0; i < r->nms; i++) {
 		if (r->ms[i].user_id != u->id)
 			continue;
-		if ((row = org_row(r, r->ms[i].org_id)) >= 0)
+		if ((o = cached_object(r, NEST_ORG_BASIC, r->ms[i].org_id)) !=
+		    NULL)
+			json_object_array_add(a, o);
+		else if (r->have_nested &&
+		    (row = org_row(r, r->ms[i].org_id)) >= 0)
 			json_object_array_add(a, org_basic(r, (size_t)row));
 	}
 	return a;
@@ -644,12 +824,14 @@ sensitive_expiry(struct ctx *c)
 static json_object *
 notification_settings(struct render *r, const struct user *u)
 {
+	size_t len;
+
 	if (u->notification_settings != NULL)
 		return v_notification_settings_current(u->notification_settings);
 	if (r->ns_defaults == NULL) {
 		r->ns_defaults = v_notification_settings_current(NULL);
 		json_arena_own(r->c->arena, r->ns_defaults);
-		json_freeze(r->c->arena, r->ns_defaults);
+		json_freeze(r->c->arena, r->ns_defaults, &len);
 	}
 	return json_object_get(r->ns_defaults);
 }
@@ -724,10 +906,12 @@ user_render(struct ctx *c, struct user *users, size_t n, json_object **out)
 	if (n == 0)
 		return PRK_OK;
 	dirty = arena_alloc(c->arena, n * sizeof(*dirty));
-	if ((e = render_fetch(&r)) != PRK_OK)
+	if ((e = fetch_links(&r)) != PRK_OK)
 		return e;
 	for (i = 0; i < n; i++)
 		dirty[i] = select_current_org(&r, &users[i]);
+	if (!nested_all_cached(&r) && (e = fetch_nested(&r)) != PRK_OK)
+		return e;
 	for (i = 0; i < n; i++) {
 		if (select_current_team(&r, &users[i]))
 			dirty[i] = true;

@@ -82,56 +82,58 @@ struct user {
 #define TEAM_NCOLUMNS 12
 
 /*
- * Everything nested in the user objects of a set of users, as tagged rows
- * of one UNION ALL (USER_ROW_WIDTH columns: a tag, then the fields, then
- * NULL padding):
+ * What the user objects of a set of users link to, in two statements of
+ * tagged rows (a tag, the fields, NULL padding to the statement's width);
+ * each part is an index lookup per id of a JSON_TABLE.
+ *
+ * USER_RENDER_LINKS, USER_LINKS_WIDTH columns; its one parameter, a JSON
+ * array of the user ids and the requester's, comes twice:
  *   'm' memberships: user_id, organization, level
- *   'o' organisations the users belong to or have current: ORG_COLUMNS
- *       (the active members are counted by triggers, schema 0004)
- *   't' teams: TEAM_COLUMNS.  Only those the objects can show: the users'
- *       current teams, the teams of the requester's organisations (an
- *       organisation lists its teams to members only), and for a user
- *       without a current team the teams of the organisation that is or
- *       becomes current (spec 4.5 picks the lowest team id there).
  *   's' scene personalisations: user_id, scene, dashboard, row id
- * 't' rows may repeat, so the reader sorts and de-duplicates.  Each part
- * is an index lookup.  IDS is a parenthesised, uncorrelated set of user
- * ids holding one parameter, which comes USER_RENDER_NIDS times; the
- * requester's id is the last parameter.  Append to a first SELECT of the
- * same width.
+ *   'g' render_generation.n (none when the row was deleted by hand)
+ *
+ * USER_RENDER_NESTED, USER_NESTED_WIDTH columns, for the objects the
+ * worker has no copy of (nestcache.h); its parameters are JSON arrays:
+ * organisation ids, team ids, and the organisations whose teams are all
+ * wanted (those the requester belongs to: an organisation lists its teams
+ * to members only; those where a team is to be auto-selected, spec 4.5).
+ *   'o' organisations: ORG_COLUMNS (active members counted by triggers)
+ *   't' teams: TEAM_COLUMNS; a team may come twice.
  */
-#define USER_ROW_WIDTH 31
+#define USER_LINKS_WIDTH 5
+#define USER_NESTED_WIDTH (1 + ORG_NCOLUMNS)
 #define USER_PAD1 "NULL"
 #define USER_PAD2 USER_PAD1 ", " USER_PAD1
+#define USER_PAD3 USER_PAD2 ", " USER_PAD1
 #define USER_PAD4 USER_PAD2 ", " USER_PAD2
+#define USER_PAD5 USER_PAD4 ", " USER_PAD1
 #define USER_PAD8 USER_PAD4 ", " USER_PAD4
+#define USER_PAD10 USER_PAD8 ", " USER_PAD2
 #define USER_PAD16 USER_PAD8 ", " USER_PAD8
-#define USER_PAD30 USER_PAD16 ", " USER_PAD8 ", " USER_PAD4 ", " USER_PAD2
-#define USER_TEAM_ROW "SELECT 't', " TEAM_COLUMNS ", " USER_PAD16 ", " \
-	USER_PAD2
-#define USER_RENDER_ROWS(ids) \
-	" UNION ALL SELECT 'm', m.user_id, m.organization_id, m.level, " \
-	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 ", " USER_PAD1 \
-	" FROM organization_memberships m WHERE m.user_id IN " ids \
-	" UNION ALL SELECT 'o', " ORG_COLUMNS ", " USER_PAD8 \
-	" FROM organizations o JOIN (SELECT m2.organization_id AS id FROM " \
-	"organization_memberships m2 WHERE m2.user_id IN " ids " UNION " \
-	"SELECT u2.current_organization_id FROM users u2 WHERE u2.id IN " \
-	ids ") ro ON o.id = ro.id" ORG_JOINS \
-	" UNION ALL " USER_TEAM_ROW " FROM users u4 JOIN teams t ON " \
-	"t.id = u4.current_team_id WHERE u4.id IN " ids \
-	" UNION ALL " USER_TEAM_ROW " FROM users u5 JOIN teams t ON " \
-	"t.organization_id = COALESCE(u5.current_organization_id, (SELECT " \
-	"MIN(m6.organization_id) FROM organization_memberships m6 WHERE " \
-	"m6.user_id = u5.id)) WHERE u5.id IN " ids " AND " \
-	"u5.current_team_id IS NULL" \
-	" UNION ALL SELECT 's', s.user_id, s.scene, s.dashboard_id, s.id, " \
-	USER_PAD16 ", " USER_PAD8 ", " USER_PAD2 \
-	" FROM user_scene_personalisation s WHERE s.user_id IN " ids \
-	" UNION ALL " USER_TEAM_ROW " FROM teams t WHERE t.organization_id " \
-	"IN (SELECT m3.organization_id FROM organization_memberships m3 " \
-	"WHERE m3.user_id = ?)"
-#define USER_RENDER_NIDS 6
+#define USER_PAD23 USER_PAD16 ", " USER_PAD4 ", " USER_PAD3
+#define USER_JT_INTS(alias) "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT " \
+	"PATH '$')) " alias
+/* The ids compare with ascii columns, so the index serves the join. */
+#define USER_JT_UUIDS(alias) "JSON_TABLE(?, '$[*]' COLUMNS (id CHAR(36) " \
+	"CHARACTER SET ascii PATH '$')) " alias
+#define USER_RENDER_LINKS \
+	"SELECT " USER_PAD5 " FROM DUAL WHERE FALSE" \
+	" UNION ALL SELECT 'm', m.user_id, m.organization_id, m.level, NULL " \
+	"FROM " USER_JT_INTS("j") " JOIN organization_memberships m ON " \
+	"m.user_id = j.id" \
+	" UNION ALL SELECT 's', s.user_id, s.scene, s.dashboard_id, s.id " \
+	"FROM " USER_JT_INTS("j") " JOIN user_scene_personalisation s ON " \
+	"s.user_id = j.id" \
+	" UNION ALL SELECT 'g', g.n, NULL, NULL, NULL FROM render_generation g " \
+	"WHERE g.id = 1"
+#define USER_RENDER_NESTED \
+	"SELECT " USER_PAD23 " FROM DUAL WHERE FALSE" \
+	" UNION ALL SELECT 'o', " ORG_COLUMNS " FROM " USER_JT_UUIDS("j") \
+	" JOIN organizations o ON o.id = j.id" ORG_JOINS \
+	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD10 " FROM " \
+	USER_JT_INTS("j") " JOIN teams t ON t.id = j.id" \
+	" UNION ALL SELECT 't', " TEAM_COLUMNS ", " USER_PAD10 " FROM " \
+	USER_JT_UUIDS("j") " JOIN teams t ON t.organization_id = j.id"
 
 /* Fill u from columns col .. col+USER_NCOLUMNS-1 of a result row. */
 void user_from_row(struct user *u, const struct db_res *, size_t row,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# GET @me with a key may answer from the worker's copy (src/mecache.c):
-# every change to what the object shows, whoever makes it (API, CLI, plain
-# SQL), must show on the next request, from every worker.  Also the
+# GET @me with a key may answer from the worker's copy (src/mecache.c), and
+# every render uses the worker's copies of organisation and team objects
+# (src/nestcache.c): every change to what the object shows, whoever makes
+# it (API, CLI, plain SQL), must show on the next request, from every
+# worker.  Also the
 # member_count triggers of schema/0004_render.sql against a recount.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -28,12 +30,12 @@ AID=$(sql "SELECT id FROM users WHERE email = 'alice@example.com'")
 # Each check reads @me REPEAT times: both workers answer, each after the
 # first has filled its copy.
 REPEAT=6
-me() {	# me JQ-FILTER: the value, or "differs" when the answers differ
+read_as() {	# read_as KEY PATH JQ-FILTER: the value, or "differs" when the answers differ
 	local i first= v
 	for ((i = 0; i < REPEAT; i++)); do
-		api_key "$KEY" GET /api/users/@me/
+		api_key "$1" GET "$2"
 		[ "$STATUS" = 200 ] || { printf 'status %s' "$STATUS"; return; }
-		v=$(jbody "$1")
+		v=$(jbody "$3")
 		if ((i == 0)); then
 			first=$v
 		elif [ "$v" != "$first" ]; then
@@ -42,6 +44,9 @@ me() {	# me JQ-FILTER: the value, or "differs" when the answers differ
 		fi
 	done
 	printf '%s' "$first"
+}
+me() {	# me JQ-FILTER: read_as with alice's key on @me
+	read_as "$KEY" /api/users/@me/ "$1"
 }
 members_of() {
 	sql "SELECT COALESCE((SELECT members FROM organization_member_counts
@@ -165,6 +170,22 @@ api_key "$SKEY" GET '/api/users/?limit=1'
 is "$(jbody .count)" "$ACTIVE" "the unfiltered list counts the active users"
 api_key "$SKEY" GET '/api/users/?limit=1&is_staff=false'
 is "$(jbody .count)" "$((ACTIVE - 1))" "a filtered list counts by query"
+
+# An organisation object depends on who asks: its membership_level is the
+# requester's, and only members see its teams.  Sam (staff, not in Acme)
+# and alice render it from the same workers' copies, in turns; alice's row
+# is touched first so that her @me renders rather than reusing its body.
+ALICE_ORG='.results[]|select(.email == "alice@example.com")|.organization'
+LIST='/api/users/?limit=100'
+is "$(read_as "$SKEY" "$LIST" "$ALICE_ORG|[.name, .membership_level, .teams]")" \
+    '["Acme Two",null,[]]' "listed by staff outside Acme: no level, no teams"
+sql_do "UPDATE users SET theme_mode = 'light' WHERE id = $AID"
+is "$(me '.organization|[.name, .membership_level, (.teams|map(.name))]')" \
+    '["Acme Two",8,["Three"]]' "rendered for alice: her level and the teams"
+is "$(read_as "$SKEY" "$LIST" "$ALICE_ORG|[.membership_level, .teams]")" \
+    '[null,[]]' "listed by staff again: still no level, no teams"
+is "$(read_as "$SKEY" "$LIST" "$ALICE_ORG|.member_count")" \
+    "$(members_of "$ACME")" "listed by staff: the member count"
 cli user activate --email carol@example.com >/dev/null
 
 # The counter rows deleted by hand: answers stay right (no copy, a count).

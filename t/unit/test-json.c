@@ -127,8 +127,10 @@ test_write(void)
 static void
 test_freeze(struct arena *a)
 {
-	json_object *shared, *inner, *o;
+	json_object *shared, *inner, *o, *copy;
 	struct buf before, after;
+	const char *text;
+	size_t len;
 
 	shared = json_object_new_object();
 	inner = json_object_new_array();
@@ -143,9 +145,11 @@ test_freeze(struct arena *a)
 	buf_init(&after);
 	json_write(&before, o);
 
-	json_freeze(a, shared);
+	text = json_freeze(a, shared, &len);
 	json_write(&after, o);
 	is_str(after.data, before.data, "frozen text is the object's own");
+	ok(text != NULL && len == strlen(text) && strncmp(before.data + 1,
+	    text, len) == 0, "json_freeze returns the text");
 	is_str(after.data, "[{\"inner\":[2.5,\"a\\\"b/é\"],\"none\":null},"
 	    "{\"inner\":[2.5,\"a\\\"b/é\"],\"none\":null}]",
 	    "frozen object shared twice");
@@ -153,6 +157,14 @@ test_freeze(struct arena *a)
 	buf_reset(&after);
 	json_write(&after, o);
 	is_str(after.data, before.data, "serialised from the frozen text");
+	json_object_put(o);
+
+	copy = json_frozen_text(a, "{\"k\":[1]}", 9);
+	o = json_object_new_object();
+	json_add(o, "x", copy);
+	buf_reset(&after);
+	json_write(&after, o);
+	is_str(after.data, "{\"x\":{\"k\":[1]}}", "an object made from frozen text");
 	buf_free(&before);
 	buf_free(&after);
 	json_object_put(o);
