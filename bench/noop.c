@@ -1,13 +1,19 @@
 /*
- * noop -- the FastCGI ceiling for bench/run.
+ * noop -- the FastCGI ceilings for bench/run.
  *
- *   noop -s SOCKET -n CHILDREN -b BODYFILE
+ *   noop -s SOCKET -n CHILDREN -b BODYFILE [-d OPTFILE -g GROUP -q SQL -a ARG]
  *
  * Listens on the unix socket SOCKET (mode 0666), forks CHILDREN workers
  * that each loop FCGX_Accept_r -> write the bytes of BODYFILE with the
  * headers prickled writes for a 200 JSON reply -> FCGX_Finish_r.  No
  * parsing, no database, no allocation per request: what is left is the
  * cost of libfcgi, the socket round trip and nginx.
+ *
+ * With -q, each worker connects to MariaDB (client options from group
+ * GROUP of OPTFILE), prepares SQL once and, for every request, executes it
+ * with the one string parameter ARG and reads its rows before answering:
+ * the same plus one database round trip, the floor of any answer that
+ * must ask the database (a key lookup, say).
  *
  * SIGTERM or SIGINT to the parent stops the workers and the parent; a
  * worker dies on TERM or INT, and with its parent (PR_SET_PDEATHSIG).
@@ -28,6 +34,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <mysql.h>
 
 #define MAX_CHILDREN	256
 #define MAX_BODY	(16 * 1024 * 1024)
@@ -36,10 +43,16 @@
 
 static volatile sig_atomic_t stop_requested;
 
+/* The -d -g -q -a options; sql NULL = no database. */
+struct query {
+	const char	*optfile, *group, *sql, *arg;
+};
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: noop -s SOCKET -n CHILDREN -b BODYFILE\n");
+	fprintf(stderr, "usage: noop -s SOCKET -n CHILDREN -b BODYFILE "
+	    "[-d OPTFILE -g GROUP -q SQL -a ARG]\n");
 	exit(2);
 }
 
@@ -78,17 +91,73 @@ slurp(const char *path, size_t *lenp)
 	return buf;
 }
 
+/* A connection and q->sql prepared with q->arg bound; exits on error. */
+static MYSQL_STMT *
+prepare_query(const struct query *q)
+{
+	static unsigned long	 arglen;
+	static MYSQL_BIND	 bind;
+	MYSQL			*my;
+	MYSQL_STMT		*st;
+
+	if ((my = mysql_init(NULL)) == NULL ||
+	    mysql_optionsv(my, MYSQL_READ_DEFAULT_FILE, q->optfile) != 0 ||
+	    mysql_optionsv(my, MYSQL_READ_DEFAULT_GROUP, q->group) != 0 ||
+	    mysql_real_connect(my, NULL, NULL, NULL, NULL, 0, NULL, 0) ==
+	    NULL) {
+		fprintf(stderr, "noop: connect: %s\n",
+		    my != NULL ? mysql_error(my) : "out of memory");
+		_exit(1);
+	}
+	if ((st = mysql_stmt_init(my)) == NULL ||
+	    mysql_stmt_prepare(st, q->sql, strlen(q->sql)) != 0) {
+		fprintf(stderr, "noop: prepare: %s\n", mysql_error(my));
+		_exit(1);
+	}
+	arglen = strlen(q->arg);
+	memset(&bind, 0, sizeof(bind));
+	bind.buffer_type = MYSQL_TYPE_STRING;
+	bind.buffer = (void *)q->arg;
+	bind.buffer_length = arglen;
+	bind.length = &arglen;
+	if (mysql_stmt_bind_param(st, &bind) != 0) {
+		fprintf(stderr, "noop: bind: %s\n", mysql_stmt_error(st));
+		_exit(1);
+	}
+	return st;
+}
+
+/* One execution, its rows read and dropped; exits on error. */
 static void
-serve(int sock, const char *reply, int replylen)
+run_query(MYSQL_STMT *st)
+{
+	int	 rc;
+
+	if (mysql_stmt_execute(st) != 0) {
+		fprintf(stderr, "noop: execute: %s\n", mysql_stmt_error(st));
+		_exit(1);
+	}
+	while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED)
+		continue;
+	mysql_stmt_free_result(st);
+}
+
+static void
+serve(int sock, const char *reply, int replylen, const struct query *q)
 {
 	FCGX_Request	 req;
+	MYSQL_STMT	*st = NULL;
 	char		 scratch[8192];
 
+	if (q->sql != NULL)
+		st = prepare_query(q);
 	if (FCGX_InitRequest(&req, sock, 0) != 0) {
 		fprintf(stderr, "noop: FCGX_InitRequest failed\n");
 		_exit(1);
 	}
 	while (FCGX_Accept_r(&req) >= 0) {
+		if (st != NULL)
+			run_query(st);
 		/* Drain a request body (PATCH) like a real responder. */
 		while (FCGX_GetStr(scratch, (int)sizeof(scratch), req.in) > 0)
 			continue;
@@ -102,6 +171,7 @@ int
 main(int argc, char *argv[])
 {
 	struct sigaction sa;
+	struct query	 q = { NULL, NULL, NULL, NULL };
 	const char	*sockpath = NULL, *bodypath = NULL;
 	char		*body, *reply, *end;
 	size_t		 bodylen, hdrlen;
@@ -111,7 +181,7 @@ main(int argc, char *argv[])
 	unsigned int	 waited;
 	pid_t		 pid;
 
-	while ((ch = getopt(argc, argv, "s:n:b:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:n:b:d:g:q:a:")) != -1) {
 		switch (ch) {
 		case 's':
 			sockpath = optarg;
@@ -126,11 +196,27 @@ main(int argc, char *argv[])
 		case 'b':
 			bodypath = optarg;
 			break;
+		case 'd':
+			q.optfile = optarg;
+			break;
+		case 'g':
+			q.group = optarg;
+			break;
+		case 'q':
+			q.sql = optarg;
+			break;
+		case 'a':
+			q.arg = optarg;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (sockpath == NULL || bodypath == NULL || n == 0 || optind != argc)
+		usage();
+	/* -d -g -q -a come all together or not at all */
+	if (((q.optfile != NULL) + (q.group != NULL) + (q.sql != NULL) +
+	    (q.arg != NULL)) % 4 != 0)
 		usage();
 
 	body = slurp(bodypath, &bodylen);
@@ -180,7 +266,7 @@ main(int argc, char *argv[])
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() == 1)
 				_exit(0);
-			serve(sock, reply, (int)(hdrlen + bodylen));
+			serve(sock, reply, (int)(hdrlen + bodylen), &q);
 		}
 		kids[i] = pid;
 	}
