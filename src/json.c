@@ -232,6 +232,21 @@ json_frozen_text(struct arena *a, const char *text, size_t len)
 	return o;
 }
 
+json_object *
+json_frozen_copy(struct arena *a, json_object *o)
+{
+	json_object *copy;
+	const char *s;
+	size_t len;
+
+	if (o == NULL)
+		return NULL;
+	s = json_object_to_json_string_length(o, SERIALIZE_FLAGS, &len);
+	copy = json_frozen_text(a, s, len);
+	json_object_put(o);
+	return copy;
+}
+
 void
 json_write(struct buf *b, json_object *o)
 {

@@ -47,6 +47,8 @@ const char *json_freeze(struct arena *, json_object *obj, size_t *len);
  * object must not outlive it.
  */
 json_object *json_frozen_text(struct arena *, const char *text, size_t len);
+/* The same made from obj's own text; obj is released (NULL stays NULL). */
+json_object *json_frozen_copy(struct arena *, json_object *obj);
 
 /* Serialise compactly (raw UTF-8, no slash escaping) onto b. */
 void json_write(struct buf *b, json_object *);

@@ -926,6 +926,11 @@ user_render(struct ctx *c, struct user *users, size_t n, json_object **out)
 	json_arena_own(c->arena, r.yes);
 	json_arena_own(c->arena, r.no);
 	for (i = 0; i < n; i++)
-		out[i] = user_json(&r, &users[i]);
+		/*
+		 * Serialised and released before the next user's: a page
+		 * reuses the same few hundred small blocks instead of holding
+		 * thousands of objects until the end.
+		 */
+		out[i] = json_frozen_copy(c->arena, user_json(&r, &users[i]));
 	return PRK_OK;
 }

@@ -148,8 +148,10 @@ enum prk_err user_load_by_id(struct ctx *, long long id, struct user *out,
 
 /*
  * Render users[0..n-1] as PostHog user objects (spec 4.1) into out[]
- * (new json-c objects owned by the caller), from the point of view of the
- * authenticated user in ctx (membership levels are the requester's).
+ * (new json-c objects owned by the caller, already serialised: they print
+ * as the user object and must not outlive the request's arena), from the
+ * point of view of the authenticated user in ctx (membership levels are
+ * the requester's).
  * Saves auto-selected current organisation/team (spec 4.5).
  */
 enum prk_err user_render(struct ctx *, struct user *users, size_t n,

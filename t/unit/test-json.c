@@ -165,6 +165,15 @@ test_freeze(struct arena *a)
 	buf_reset(&after);
 	json_write(&after, o);
 	is_str(after.data, "{\"x\":{\"k\":[1]}}", "an object made from frozen text");
+	json_object_put(o);
+
+	o = json_object_new_array();
+	json_object_array_add(o, json_frozen_copy(a, json_object_get(shared)));
+	json_object_array_add(o, json_frozen_copy(a, NULL));
+	buf_reset(&after);
+	json_write(&after, o);
+	is_str(after.data, "[{\"inner\":[2.5,\"a\\\"b/é\"],\"none\":null},null]",
+	    "a frozen copy prints as the object did; NULL stays null");
 	buf_free(&before);
 	buf_free(&after);
 	json_object_put(o);
