@@ -177,7 +177,7 @@ main(int argc, char *argv[])
 	size_t		 bodylen, hdrlen;
 	pid_t		 kids[MAX_CHILDREN];
 	long		 n = 0;
-	int		 ch, sock, i, alive, status;
+	int		 ch, sock, i, alive, status, nq;
 	unsigned int	 waited;
 	pid_t		 pid;
 
@@ -215,8 +215,9 @@ main(int argc, char *argv[])
 	if (sockpath == NULL || bodypath == NULL || n == 0 || optind != argc)
 		usage();
 	/* -d -g -q -a come all together or not at all */
-	if (((q.optfile != NULL) + (q.group != NULL) + (q.sql != NULL) +
-	    (q.arg != NULL)) % 4 != 0)
+	nq = (q.optfile != NULL) + (q.group != NULL) + (q.sql != NULL) +
+	    (q.arg != NULL);
+	if (nq != 0 && nq != 4)
 		usage();
 
 	body = slurp(bodypath, &bodylen);

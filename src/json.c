@@ -181,6 +181,13 @@ json_parse_arena(struct arena *a, const char *text, size_t len,
 	return NULL;
 }
 
+/* o's compact text (json-c's buffer, valid until o changes or is freed). */
+static const char *
+serialise(json_object *o, size_t *len)
+{
+	return json_object_to_json_string_length(o, SERIALIZE_FLAGS, len);
+}
+
 struct frozen {
 	size_t	 len;
 	char	 text[];
@@ -218,7 +225,7 @@ json_freeze(struct arena *a, json_object *o, size_t *len)
 
 	if (o == NULL)
 		return NULL;
-	s = json_object_to_json_string_length(o, SERIALIZE_FLAGS, len);
+	s = serialise(o, len);
 	return set_frozen(a, o, s, *len);
 }
 
@@ -241,7 +248,7 @@ json_frozen_copy(struct arena *a, json_object *o)
 
 	if (o == NULL)
 		return NULL;
-	s = json_object_to_json_string_length(o, SERIALIZE_FLAGS, &len);
+	s = serialise(o, &len);
 	copy = json_frozen_text(a, s, len);
 	json_object_put(o);
 	return copy;
@@ -257,7 +264,7 @@ json_write(struct buf *b, json_object *o)
 		buf_puts(b, "null");
 		return;
 	}
-	s = json_object_to_json_string_length(o, SERIALIZE_FLAGS, &len);
+	s = serialise(o, &len);
 	buf_append(b, s, len);
 }
 

@@ -437,6 +437,23 @@ team_key(char *buf, size_t sz, long long id)
 	return buf;
 }
 
+/* Whose view a copy is: organisations show the requester's level. */
+static long long
+copy_owner(const struct render *r, enum nest_kind kind)
+{
+	return kind == NEST_TEAM ? 0 : r->requester;
+}
+
+/* The worker's copy of a nested object's text, or NULL. */
+static const char *
+copy_of(const struct render *r, enum nest_kind kind, const char *id,
+    size_t *len)
+{
+	if (!r->cacheable)
+		return NULL;
+	return nestcache_get(kind, id, copy_owner(r, kind), len);
+}
+
 /*
  * Whether the worker holds a copy of every organisation and team object
  * the users show, and no team is to be auto-selected (that needs the
@@ -454,18 +471,17 @@ nested_all_cached(const struct render *r)
 	for (i = 0; i < r->n; i++) {
 		u = &r->users[i];
 		if (u->current_organization_id != NULL &&
-		    (u->current_team_id == 0 || nestcache_get(NEST_ORG_FULL,
-		    u->current_organization_id, r->requester, &len) == NULL))
+		    (u->current_team_id == 0 || copy_of(r, NEST_ORG_FULL,
+		    u->current_organization_id, &len) == NULL))
 			return false;
-		if (u->current_team_id != 0 && nestcache_get(NEST_TEAM,
-		    team_key(key, sizeof(key), u->current_team_id), 0,
-		    &len) == NULL)
+		if (u->current_team_id != 0 && copy_of(r, NEST_TEAM,
+		    team_key(key, sizeof(key), u->current_team_id), &len) ==
+		    NULL)
 			return false;
 	}
 	for (i = 0; i < r->nms; i++)
-		if (on_page(r, r->ms[i].user_id) &&
-		    nestcache_get(NEST_ORG_BASIC, r->ms[i].org_id, r->requester,
-		    &len) == NULL)
+		if (on_page(r, r->ms[i].user_id) && copy_of(r, NEST_ORG_BASIC,
+		    r->ms[i].org_id, &len) == NULL)
 			return false;
 	return true;
 }
@@ -589,8 +605,7 @@ cached_object(struct render *r, enum nest_kind kind, const char *id)
 	const char *text;
 	size_t len;
 
-	if (!r->cacheable || (text = nestcache_get(kind, id, kind == NEST_TEAM ?
-	    0 : r->requester, &len)) == NULL)
+	if ((text = copy_of(r, kind, id, &len)) == NULL)
 		return NULL;
 	return json_frozen_text(r->c->arena, text, len);
 }
@@ -605,8 +620,7 @@ keep_object(struct render *r, enum nest_kind kind, const char *id,
 
 	text = json_freeze(r->c->arena, o, &len);
 	if (r->cacheable && text != NULL)
-		nestcache_put(kind, id, kind == NEST_TEAM ? 0 : r->requester,
-		    text, len);
+		nestcache_put(kind, id, copy_owner(r, kind), text, len);
 }
 
 static json_object *
